@@ -1,0 +1,104 @@
+namespace VirCommand;
+
+public sealed partial class Command
+{
+    /// <summary>The variables <see cref="AddEnvPassCommon"/> passes, after setting <c>LC_ALL=C</c>, in this order.</summary>
+    public static IReadOnlyList<string> CommonEnvironmentNames { get; } =
+    [
+        "LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_FORCE_FLAT_NAMESPACE",
+        "PATH", "HOME", "USER", "LOGNAME", "TMPDIR",
+    ];
+
+    private List<EnvironmentVariable> _environment = [];
+
+    /// <summary>
+    /// True until the first environment call: the child then inherits the parent's whole
+    /// environment as it is when the command runs. After any environment call the child gets exactly
+    /// <see cref="Environment"/>.
+    /// </summary>
+    public bool InheritsEnvironment { get; private set; } = true;
+
+    /// <summary>The explicit environment, one entry per name, in first-set order.</summary>
+    public IReadOnlyList<EnvironmentVariable> Environment => _environment;
+
+    /// <summary>Sets <c>LC_ALL=C</c>, then passes the parent's values of <see cref="CommonEnvironmentNames"/> that are set (<c>virCommandAddEnvPassCommon</c>).</summary>
+    public Command AddEnvPassCommon()
+    {
+        AddEnvPair("LC_ALL", "C");
+        foreach (var name in CommonEnvironmentNames)
+            AddEnvPass(name);
+        return this;
+    }
+
+    /// <summary>
+    /// Copies the parent's value of <paramref name="name"/>, read now, if it is set; adds nothing if it
+    /// is unset, but the child stops inheriting the whole environment either way (<c>virCommandAddEnvPass</c>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c> or NUL.</exception>
+    public Command AddEnvPass(string name)
+    {
+        Validate.EnvironmentName(name, nameof(name));
+        var value = System.Environment.GetEnvironmentVariable(name);
+        return Set(() =>
+        {
+            InheritsEnvironment = false;
+            if (value is not null)
+                Put(new EnvironmentVariable(name, value));
+        });
+    }
+
+    /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>; a later value for the same name replaces the earlier one in place (<c>virCommandAddEnvPair</c>).</summary>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c> or NUL, or the value contains NUL.</exception>
+    public Command AddEnvPair(string name, string value) => AddEnv(name, value, secret: false);
+
+    /// <summary>Like <see cref="AddEnvPair"/>, but string forms and logs show the value as <c>***</c> (beyond libvirt).</summary>
+    public Command AddSecretEnvPair(string name, string value) => AddEnv(name, value, secret: true);
+
+    /// <summary>Sets a variable from a <c>NAME=value</c> string, split at the first <c>=</c> (<c>virCommandAddEnvString</c>).</summary>
+    /// <exception cref="ArgumentException">There is no <c>=</c>, the name is empty, or the string contains NUL.</exception>
+    public Command AddEnvString(string nameAndValue)
+    {
+        Validate.NoNul(nameAndValue, nameof(nameAndValue));
+        var eq = nameAndValue.IndexOf('=', StringComparison.Ordinal);
+        if (eq < 0)
+            throw new ArgumentException($"The environment string '{nameAndValue}' has no '=': it must be NAME=value.", nameof(nameAndValue));
+        if (eq == 0)
+            throw new ArgumentException($"The environment string '{nameAndValue}' has an empty name.", nameof(nameAndValue));
+        return AddEnvPair(nameAndValue[..eq], nameAndValue[(eq + 1)..]);
+    }
+
+    /// <summary>
+    /// The environment the child gets if it runs now: the parent's whole environment (sorted by
+    /// name) while <see cref="InheritsEnvironment"/>, otherwise exactly <see cref="Environment"/>.
+    /// </summary>
+    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment()
+    {
+        if (!InheritsEnvironment)
+            return _environment;
+        return System.Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .Select(e => new EnvironmentVariable((string)e.Key, (string?)e.Value ?? ""))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private Command AddEnv(string name, string value, bool secret)
+    {
+        Validate.EnvironmentName(name, nameof(name));
+        Validate.NoNul(value, nameof(value));
+        return Set(() =>
+        {
+            InheritsEnvironment = false;
+            Put(new EnvironmentVariable(name, value, secret));
+        });
+    }
+
+    private void Put(EnvironmentVariable variable)
+    {
+        var index = _environment.FindIndex(e => e.Name == variable.Name);
+        if (index >= 0)
+            _environment[index] = variable;
+        else
+            _environment.Add(variable);
+    }
+}

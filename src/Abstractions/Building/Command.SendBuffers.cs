@@ -1,0 +1,37 @@
+namespace VirCommand;
+
+public sealed partial class Command
+{
+    private List<SendBuffer> _sendBuffers = [];
+
+    /// <summary>The extra data pipes, each read by the child at its <see cref="SendBuffer.ChildFd"/>.</summary>
+    public IReadOnlyList<SendBuffer> SendBuffers => _sendBuffers;
+
+    /// <summary>
+    /// Adds a pipe the library fills with <paramref name="data"/> and then closes, pumped together with
+    /// stdin; the child reads it at the returned fd number, the lowest one from 3 up that no passed fd or
+    /// other send buffer takes (<c>virCommandSetSendBuffer</c>). Give the number to the child, for
+    /// example as <c>--readfd N</c>.
+    /// </summary>
+    /// <returns>The fd number the child reads the data from.</returns>
+    public int SetSendBuffer(ReadOnlyMemory<byte> data)
+    {
+        var childFd = 3;
+        while (_passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd))
+            childFd++;
+        return SetSendBuffer(data, childFd);
+    }
+
+    /// <summary>Adds a send buffer that the child reads at <paramref name="childFd"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The child fd is below 3.</exception>
+    /// <exception cref="InvalidOperationException">The child fd is already taken.</exception>
+    public int SetSendBuffer(ReadOnlyMemory<byte> data, int childFd)
+    {
+        if (childFd < 3)
+            throw new ArgumentOutOfRangeException(nameof(childFd), childFd, "The child fd must be 3 or above: 0, 1 and 2 are the standard streams.");
+        if (_passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd))
+            throw new InvalidOperationException($"Child fd {childFd} is already taken by a passed fd or another send buffer.");
+        Set(() => _sendBuffers.Add(new SendBuffer(childFd, data.ToArray())));
+        return childFd;
+    }
+}

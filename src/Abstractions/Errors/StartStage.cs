@@ -1,0 +1,57 @@
+namespace VirCommand;
+
+/// <summary>
+/// The step of starting a command that failed. Stages up to <see cref="Fork"/> run in the
+/// parent; the rest run in the child between fork and exec, in the order listed, and are
+/// reported back over a close-on-exec error pipe together with the child's errno.
+/// </summary>
+/// <remarks>The numeric values are shared with the native shim (<c>vircommand_spawn.h</c>): never renumber.</remarks>
+public enum StartStage
+{
+    /// <summary>No failure.</summary>
+    None = 0,
+    /// <summary>Resolving the program on the parent's PATH.</summary>
+    Resolve = 1,
+    /// <summary>Creating pipes or opening <c>/dev/null</c> in the parent.</summary>
+    Pipe = 2,
+    /// <summary>Forking the child.</summary>
+    Fork = 3,
+    /// <summary>Resetting signal handlers and the signal mask in the child.</summary>
+    Signals = 4,
+    /// <summary>Starting a new session or process group.</summary>
+    Session = 5,
+    /// <summary>Setting the parent-death signal.</summary>
+    ParentDeathSignal = 6,
+    /// <summary>Connecting stdin, stdout and stderr.</summary>
+    Stdio = 7,
+    /// <summary>Placing passed file descriptors at their child numbers.</summary>
+    PassFds = 8,
+    /// <summary>Closing every other file descriptor.</summary>
+    CloseFds = 9,
+    /// <summary>Setting a resource limit.</summary>
+    ResourceLimit = 10,
+    /// <summary>Setting the umask.</summary>
+    Umask = 11,
+    /// <summary>The second fork and <c>setsid</c> of a daemon.</summary>
+    Daemonize = 12,
+    /// <summary>Creating, locking or writing the daemon's pidfile.</summary>
+    PidFile = 13,
+    /// <summary>The pre-exec hook returned non-zero.</summary>
+    Hook = 14,
+    /// <summary>Setting supplementary groups.</summary>
+    Groups = 15,
+    /// <summary>Setting the group id.</summary>
+    Gid = 16,
+    /// <summary>Setting the user id.</summary>
+    Uid = 17,
+    /// <summary>Dropping or keeping capabilities.</summary>
+    Capabilities = 18,
+    /// <summary>Setting the no_new_privs flag.</summary>
+    NoNewPrivileges = 19,
+    /// <summary>Changing to the working directory.</summary>
+    WorkingDirectory = 20,
+    /// <summary>The handshake with the parent just before exec.</summary>
+    Handshake = 21,
+    /// <summary>The exec call itself.</summary>
+    Exec = 22,
+}

@@ -1,0 +1,48 @@
+namespace VirCommand;
+
+/// <summary>
+/// Runs commands. One contract, three backends: POSIX (native fork/exec), managed
+/// (<c>System.Diagnostics.Process</c>) and fake (records, never spawns). Get one from dependency
+/// injection; implementations are thread-safe.
+/// </summary>
+/// <remarks>
+/// A command whose <see cref="Command.RequiredFeatures"/> are not all in <see cref="Features"/> is
+/// refused with <see cref="CommandNotSupportedException"/> before anything is spawned.
+/// </remarks>
+public interface ICommandRunner
+{
+    /// <summary>The backend's name, as error messages and logs show it (for example <c>posix</c>).</summary>
+    string Name { get; }
+
+    /// <summary>What this backend can honour.</summary>
+    CommandFeatures Features { get; }
+
+    /// <summary>
+    /// Runs the command to completion (<c>virCommandRun</c>): feeds its input, captures what was asked,
+    /// waits for it, and judges the exit status. For a daemon, returns once the intermediate process has
+    /// exited and the pidfile, if any, is written.
+    /// </summary>
+    /// <returns>The result; by default only a zero exit gets here.</returns>
+    /// <exception cref="CommandStartException">The child could not be started; the stage and errno say why.</exception>
+    /// <exception cref="CommandExitException">The child exited non-zero or died by a signal, and the command did not ask to judge that itself.</exception>
+    /// <exception cref="CommandTimeoutException">The command's timeout elapsed; the child was stopped and reaped.</exception>
+    /// <exception cref="CommandCanceledException">The token was cancelled; the child was stopped and reaped.</exception>
+    /// <exception cref="CommandCaptureLimitException">The child wrote more than the capture limit; it was stopped and reaped.</exception>
+    /// <exception cref="CommandNotSupportedException">This backend cannot honour a setting of the command.</exception>
+    /// <exception cref="InvalidOperationException">The command cannot run to completion (for example it has a pipe for the caller).</exception>
+    Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs the command to completion, blocking the calling thread (<c>virCommandRun</c>).</summary>
+    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    CommandResult Run(Command command, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts the command and returns at once with a handle to the running child
+    /// (<c>virCommandRunAsync</c>). The caller owns the handle: disposing it aborts a child that is
+    /// still running, unless the handle was detached. Input and send buffers are pumped and captures
+    /// collected in the background until <see cref="IRunningCommand.WaitAsync"/> completes.
+    /// </summary>
+    /// <exception cref="CommandStartException">The child could not be started.</exception>
+    /// <exception cref="CommandNotSupportedException">This backend cannot honour a setting of the command.</exception>
+    Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default);
+}
