@@ -1,0 +1,27 @@
+namespace VirCommand;
+
+/// <summary>The settings one run uses: the command's own, else the runner's defaults. Backends resolve them once, when the run starts.</summary>
+/// <param name="Timeout">The time limit from the start, or null for none.</param>
+/// <param name="GracefulSignal">The first signal on timeout, cancellation and abort.</param>
+/// <param name="KillGracePeriod">The wait between the graceful signal and SIGKILL.</param>
+/// <param name="DrainTimeout">How long output is read after the child exited.</param>
+/// <param name="CaptureLimit">The most bytes captured per stream.</param>
+/// <param name="StandardErrorTailBytes">How much stderr is kept for messages when it is not captured.</param>
+public readonly record struct RunSettings(
+    TimeSpan? Timeout, Signal GracefulSignal, TimeSpan KillGracePeriod, TimeSpan DrainTimeout, long CaptureLimit, int StandardErrorTailBytes)
+{
+    /// <summary>Resolves the settings of <paramref name="command"/> against <paramref name="options"/>.</summary>
+    public static RunSettings For(Command command, CommandRunnerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(options);
+        var timeout = command.Timeout ?? options.DefaultTimeout;
+        return new RunSettings(
+            timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : timeout,
+            command.GracefulSignal ?? options.GracefulSignal,
+            command.KillGracePeriod ?? options.KillGracePeriod,
+            command.DrainTimeout ?? options.DrainTimeout,
+            command.CaptureLimit ?? options.CaptureLimit,
+            options.StandardErrorTailBytes);
+    }
+}

@@ -1,0 +1,207 @@
+namespace VirCommand.Backends.Fake;
+
+/// <summary>
+/// The test double of <see cref="ICommandRunner"/>: it never spawns anything. Register the commands
+/// the code under test should run and how each answers; the fake then records every run with all the
+/// child would have got, and keeps a dry-run transcript of their string forms.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Matching: the most recently registered registration that matches and is not used up answers, so
+/// a test can override a general registration from shared setup with a specific one. A program in a
+/// registration also matches the file name of a program given as a path (<c>git</c> matches
+/// <c>/usr/bin/git</c>).
+/// </para>
+/// <para>
+/// Strict by default: a command nothing matches throws <see cref="FakeCommandNotRegisteredException"/>,
+/// listing what is registered. Set <see cref="AllowUnregistered"/> to answer such commands with
+/// <see cref="UnregisteredResponse"/> instead.
+/// </para>
+/// <para>
+/// It applies the same rules as a real backend: the command's validation, the exit-status rules,
+/// timeouts, cancellation, abort, the capture limit, CloseParent fds closed once started. It is
+/// thread-safe.
+/// </para>
+/// </remarks>
+public sealed class FakeCommandRunner : ICommandRunner
+{
+    private readonly Lock _lock = new();
+    private readonly List<FakeRegistration> _registrations = [];
+    private readonly List<FakeInvocation> _invocations = [];
+    private readonly CommandRunnerOptions _options;
+    private readonly TimeProvider _time;
+    private int _nextPid = 10_000;
+
+    /// <summary>Creates a strict fake with default options.</summary>
+    public FakeCommandRunner()
+        : this(new CommandRunnerOptions())
+    {
+    }
+
+    /// <summary>Creates a strict fake.</summary>
+    /// <param name="options">The defaults for timeouts, grace, capture limit.</param>
+    /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> when null.</param>
+    public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _time = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "fake";
+
+    /// <inheritdoc/>
+    public CommandFeatures Features => CommandFeatures.All;
+
+    /// <summary>When true, a command nothing matches is answered with <see cref="UnregisteredResponse"/> instead of failing.</summary>
+    public bool AllowUnregistered { get; set; }
+
+    /// <summary>The answer to unregistered commands when <see cref="AllowUnregistered"/> is set: exit 0, no output, unless changed.</summary>
+    public FakeResponse UnregisteredResponse { get; set; } = FakeResponse.Success();
+
+    /// <summary>Every run received, in order, including those that failed to start.</summary>
+    public IReadOnlyList<FakeInvocation> Invocations
+    {
+        get { lock (_lock) return [.. _invocations]; }
+    }
+
+    /// <summary>The string form of every run received, in order, like libvirt's dry-run buffer.</summary>
+    public IReadOnlyList<string> Transcript => [.. Invocations.Select(i => i.CommandLine)];
+
+    /// <summary>Registers a command by its exact argv: the program, then every argument.</summary>
+    /// <exception cref="ArgumentException">No program is given.</exception>
+    public FakeRegistration Register(params string[] argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        if (argv.Length == 0)
+            throw new ArgumentException("Give at least the program.", nameof(argv));
+        string[] expected = [.. argv];
+        return Add(new FakeRegistration(string.Join(' ', expected), i =>
+            i.Argv.Count == expected.Length && ArgumentPattern.ProgramMatches(expected[0], i.Argv[0]) &&
+            i.Argv.Skip(1).SequenceEqual(expected.Skip(1), StringComparer.Ordinal)));
+    }
+
+    /// <summary>Registers every run of <paramref name="program"/>, whatever its arguments.</summary>
+    public FakeRegistration RegisterProgram(string program)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(program);
+        return Add(new FakeRegistration($"{program} (any arguments)", i => ArgumentPattern.ProgramMatches(program, i.Program)));
+    }
+
+    /// <summary>
+    /// Registers a pattern: <c>*</c> and <c>?</c> glob inside one argument, and an element that is
+    /// exactly <c>**</c> matches any number of arguments (e.g. <c>"git", "log", "**"</c>).
+    /// </summary>
+    public FakeRegistration RegisterPattern(params string[] pattern)
+    {
+        ArgumentNullException.ThrowIfNull(pattern);
+        var matcher = new ArgumentPattern(pattern);
+        return Add(new FakeRegistration($"{string.Join(' ', pattern)} (pattern)", i => matcher.Matches(i.Argv)));
+    }
+
+    /// <summary>Registers every run for which <paramref name="predicate"/> is true; <paramref name="description"/> names it in errors.</summary>
+    public FakeRegistration Register(Func<FakeInvocation, bool> predicate, string description)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        ArgumentException.ThrowIfNullOrEmpty(description);
+        return Add(new FakeRegistration($"{description} (predicate)", predicate));
+    }
+
+    /// <summary>How many runs had exactly this argv (the program matching as in registrations).</summary>
+    public int CallCount(params string[] argv)
+    {
+        ArgumentNullException.ThrowIfNull(argv);
+        return Invocations.Count(i => i.Argv.Count == argv.Length && argv.Length > 0 &&
+            ArgumentPattern.ProgramMatches(argv[0], i.Argv[0]) && i.Argv.Skip(1).SequenceEqual(argv.Skip(1), StringComparer.Ordinal));
+    }
+
+    /// <summary>Throws unless every registration was used: exactly its <see cref="FakeRegistration.Times"/>, or at least once.</summary>
+    /// <exception cref="InvalidOperationException">Some registration was not used as expected; the message lists them.</exception>
+    public void VerifyAllCalled()
+    {
+        List<FakeRegistration> registrations;
+        lock (_lock)
+            registrations = [.. _registrations];
+        var unmet = registrations.Where(r => r.ExpectedCalls is { } n ? r.CallCount != n : r.CallCount == 0).ToList();
+        if (unmet.Count > 0)
+            throw new InvalidOperationException("Fake registrations not used as expected:" + Environment.NewLine +
+                string.Join(Environment.NewLine, unmet.Select(r => "  " + r.Summary())));
+    }
+
+    /// <summary>Forgets every registration and every recorded run.</summary>
+    public void Reset()
+    {
+        lock (_lock)
+        {
+            _registrations.Clear();
+            _invocations.Clear();
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        await using var running = Start(command, runToCompletion: true, cancellationToken);
+        return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
+        RunAsync(command, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
+
+    private FakeRunningCommand Start(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.ValidateForRun(runToCompletion);
+        CommandNotSupportedException.ThrowIfUnsupported(command, this);
+        if (cancellationToken.IsCancellationRequested)
+            throw new CommandCanceledException(command.ToString(), "cancelled before it started", null, cancellationToken);
+
+        var invocation = new FakeInvocation(command.Clone(), Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
+        var respond = Match(invocation);
+        lock (_lock)
+            _invocations.Add(invocation);
+        command.ReleaseParentFds();
+
+        // A child fed through a stdin pipe answers once it has read its input; any other answers now,
+        // so that a start failure is thrown by the start, as a real backend does.
+        if (invocation.Command.Input.Kind != StdioKind.Pipe)
+        {
+            var response = respond(invocation);
+            if (response.StartFailureStage is { } stage)
+                throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
+            respond = _ => response;
+        }
+        return new FakeRunningCommand(invocation.Command, invocation, respond, RunSettings.For(command, _options), _time, runToCompletion);
+    }
+
+    private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)
+    {
+        List<FakeRegistration> registrations;
+        lock (_lock)
+            registrations = [.. _registrations];
+        for (var i = registrations.Count - 1; i >= 0; i--)
+        {
+            if (registrations[i].TryClaim(invocation, out var respond))
+                return respond;
+        }
+        if (AllowUnregistered)
+        {
+            var response = UnregisteredResponse;
+            return _ => response;
+        }
+        throw new FakeCommandNotRegisteredException(invocation.CommandLine, registrations.Select(r => r.Summary()));
+    }
+
+    private FakeRegistration Add(FakeRegistration registration)
+    {
+        lock (_lock)
+            _registrations.Add(registration);
+        return registration;
+    }
+}

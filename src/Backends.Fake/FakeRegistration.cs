@@ -1,0 +1,96 @@
+namespace VirCommand.Backends.Fake;
+
+/// <summary>
+/// One expected command of a <see cref="FakeCommandRunner"/>: what it matches, how it answers, and
+/// how many times it may be used. Configure it fluently right after registering; it is thread-safe.
+/// </summary>
+public sealed class FakeRegistration
+{
+    private readonly Func<FakeInvocation, bool> _matches;
+    private readonly Lock _lock = new();
+    private Func<FakeInvocation, int, FakeResponse> _respond = (_, _) => FakeResponse.Success();
+    private int _calls;
+
+    internal FakeRegistration(string description, Func<FakeInvocation, bool> matches)
+    {
+        Description = description;
+        _matches = matches;
+    }
+
+    /// <summary>What the registration matches, as the strict-mode error lists it.</summary>
+    public string Description { get; }
+
+    /// <summary>How many runs this registration answered.</summary>
+    public int CallCount
+    {
+        get { lock (_lock) return _calls; }
+    }
+
+    /// <summary>The exact number of runs expected (<see cref="Times"/>), or null for any number.</summary>
+    public int? ExpectedCalls { get; private set; }
+
+    /// <summary>Answers every run with <paramref name="response"/>. Without any Returns, a run exits 0 with no output.</summary>
+    public FakeRegistration Returns(FakeResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return Configure(() => _respond = (_, _) => response);
+    }
+
+    /// <summary>Answers successive runs with successive responses; the last one answers every run after them.</summary>
+    /// <exception cref="ArgumentException">No response is given.</exception>
+    public FakeRegistration Returns(params FakeResponse[] responses)
+    {
+        ArgumentNullException.ThrowIfNull(responses);
+        if (responses.Length == 0 || responses.Any(r => r is null))
+            throw new ArgumentException("Give at least one response, and no null.", nameof(responses));
+        FakeResponse[] copy = [.. responses];
+        return Configure(() => _respond = (_, call) => copy[Math.Min(call, copy.Length - 1)]);
+    }
+
+    /// <summary>Computes each answer from the run: argv, resolved environment, working directory, input and options.</summary>
+    public FakeRegistration Responds(Func<FakeInvocation, FakeResponse> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        return Configure(() => _respond = (invocation, _) => callback(invocation)
+            ?? throw new InvalidOperationException($"The response callback of '{Description}' returned null."));
+    }
+
+    /// <summary>Expects exactly <paramref name="count"/> runs: afterwards the registration no longer matches, and <see cref="FakeCommandRunner.VerifyAllCalled"/> checks the count.</summary>
+    public FakeRegistration Times(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        return Configure(() => ExpectedCalls = count);
+    }
+
+    /// <summary>Expects exactly one run.</summary>
+    public FakeRegistration Once() => Times(1);
+
+    internal bool TryClaim(FakeInvocation invocation, out Func<FakeInvocation, FakeResponse> respond)
+    {
+        respond = null!;
+        if (!_matches(invocation))
+            return false;
+        lock (_lock)
+        {
+            if (_calls >= ExpectedCalls)
+                return false;
+            var call = _calls++;
+            var answer = _respond;
+            respond = i => answer(i, call);
+            return true;
+        }
+    }
+
+    internal string Summary()
+    {
+        lock (_lock)
+            return $"{Description} (called {_calls} time{(_calls == 1 ? "" : "s")}{(ExpectedCalls is { } n ? $" of {n} expected" : "")})";
+    }
+
+    private FakeRegistration Configure(Action change)
+    {
+        lock (_lock)
+            change();
+        return this;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Text;
+
+namespace VirCommand.Backends.Fake;
+
+/// <summary>
+/// How a fake child answers: what it writes to stdout and stderr, how it ends (exit code or signal),
+/// how long it runs, or that it fails to start. Immutable; build one with the static methods and
+/// refine it with the <c>With…</c> methods.
+/// </summary>
+public sealed record FakeResponse
+{
+    private FakeResponse() { }
+
+    /// <summary>What the child writes to stdout.</summary>
+    public ReadOnlyMemory<byte> StandardOutput { get; private init; }
+
+    /// <summary>What the child writes to stderr.</summary>
+    public ReadOnlyMemory<byte> StandardError { get; private init; }
+
+    /// <summary>The exit code, when <see cref="Signal"/> is null.</summary>
+    public int ExitCode { get; private init; }
+
+    /// <summary>The signal the child dies by, or null.</summary>
+    public Signal? Signal { get; private init; }
+
+    /// <summary>How long the child runs before it writes its output and ends.</summary>
+    public TimeSpan Delay { get; private init; }
+
+    /// <summary>The stage at which the start fails, or null when the child starts.</summary>
+    public StartStage? StartFailureStage { get; private init; }
+
+    /// <summary>The errno of a start failure.</summary>
+    public int StartFailureErrno { get; private init; }
+
+    /// <summary>The wait status the child ends with.</summary>
+    public int RawStatus => Signal is { } s ? CommandResult.SignalStatus(s) : CommandResult.ExitStatus(ExitCode);
+
+    /// <summary>Exits 0 after writing <paramref name="standardOutput"/> and <paramref name="standardError"/> (UTF-8).</summary>
+    public static FakeResponse Success(string standardOutput = "", string standardError = "") => Exit(0, standardOutput, standardError);
+
+    /// <summary>Exits with <paramref name="exitCode"/> (0–255) after writing the given text (UTF-8).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The exit code is outside 0–255.</exception>
+    public static FakeResponse Exit(int exitCode, string standardOutput = "", string standardError = "")
+    {
+        if (exitCode is < 0 or > 255)
+            throw new ArgumentOutOfRangeException(nameof(exitCode), exitCode, "An exit code is between 0 and 255.");
+        return new FakeResponse { ExitCode = exitCode }.WithOutput(standardOutput).WithError(standardError);
+    }
+
+    /// <summary>Dies by <paramref name="signal"/> after writing the given text.</summary>
+    public static FakeResponse Killed(Signal signal, string standardOutput = "", string standardError = "")
+    {
+        if (!Enum.IsDefined(signal))
+            throw new ArgumentOutOfRangeException(nameof(signal), signal, "Unknown signal.");
+        return new FakeResponse { Signal = signal }.WithOutput(standardOutput).WithError(standardError);
+    }
+
+    /// <summary>Fails to start at <paramref name="stage"/> with <paramref name="errno"/>, as a real backend reports it.</summary>
+    public static FakeResponse StartFailure(StartStage stage, int errno)
+    {
+        if (stage == StartStage.None || !Enum.IsDefined(stage))
+            throw new ArgumentOutOfRangeException(nameof(stage), stage, "A start failure needs a real stage.");
+        return new FakeResponse { StartFailureStage = stage, StartFailureErrno = errno };
+    }
+
+    /// <summary>The program is not found on PATH (stage <see cref="StartStage.Resolve"/>, ENOENT).</summary>
+    public static FakeResponse NotFound() => StartFailure(StartStage.Resolve, 2);
+
+    /// <summary>This response, written after running for <paramref name="delay"/>.</summary>
+    public FakeResponse WithDelay(TimeSpan delay)
+    {
+        if (delay < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(delay), delay, "The delay must not be negative.");
+        return this with { Delay = delay };
+    }
+
+    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stdout.</summary>
+    public FakeResponse WithOutput(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return this with { StandardOutput = Encoding.UTF8.GetBytes(text) };
+    }
+
+    /// <summary>This response, writing <paramref name="bytes"/> to stdout.</summary>
+    public FakeResponse WithOutput(ReadOnlyMemory<byte> bytes) => this with { StandardOutput = bytes.ToArray() };
+
+    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stderr.</summary>
+    public FakeResponse WithError(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return this with { StandardError = Encoding.UTF8.GetBytes(text) };
+    }
+
+    /// <summary>This response, writing <paramref name="bytes"/> to stderr.</summary>
+    public FakeResponse WithError(ReadOnlyMemory<byte> bytes) => this with { StandardError = bytes.ToArray() };
+}
