@@ -66,11 +66,17 @@ public sealed partial class Command
     public Command AddArgList(params string[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
+        return AddArguments(values, nameof(values), firstIndex: 0);
+    }
+
+    /// <summary>Adds every value, or none if one is invalid; errors name the caller's parameter and the element's index there.</summary>
+    private Command AddArguments(string[] values, string paramName, int firstIndex)
+    {
         for (var i = 0; i < values.Length; i++)
         {
             if (values[i] is null)
-                throw new ArgumentException($"Argument {i} of the list is null.", nameof(values));
-            Validate.NoNul(values[i], $"{nameof(values)}[{i}]");
+                throw new ArgumentException($"Element {i + firstIndex} is null.", paramName);
+            Validate.NoNul(values[i], $"{paramName}[{i + firstIndex}]");
         }
         return Set(() => _arguments.AddRange(values.Select(v => new CommandArgument(v))));
     }

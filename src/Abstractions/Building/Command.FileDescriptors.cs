@@ -5,7 +5,8 @@ namespace VirCommand;
 public sealed partial class Command
 {
     private List<PassedFd> _passedFds = [];
-    private List<SafeHandle> _ownedHandles = [];
+    private Dictionary<int, SafeHandle> _owners = [];
+    private HashSet<int> _closedParentFds = [];
     private bool _parentFdsReleased;
 
     /// <summary>The fds the child keeps, besides 0, 1 and 2. Every other fd is closed in the child.</summary>
@@ -122,13 +123,15 @@ public sealed partial class Command
         _parentFdsReleased = true;
         foreach (var passed in _passedFds.Where(p => p.ClosesParent))
         {
-            var owner = _ownedHandles.FirstOrDefault(h => !h.IsClosed && h.DangerousGetHandle() == passed.ParentFd);
-            if (owner is not null)
+            // A handle the caller already disposed has given its number back: closing the bare
+            // number then would close whatever reuses it.
+            if (_owners.TryGetValue(passed.ParentFd, out var owner))
                 owner.Dispose();
             else
                 CloseFd(passed.ParentFd);
+            _closedParentFds.Add(passed.ParentFd);
         }
-        _ownedHandles.Clear();
+        _owners.Clear();
     }
 
     private IEnumerable<StdioTarget> StdioTargets() => [Input, Output, Error];
@@ -153,7 +156,7 @@ public sealed partial class Command
         {
             _passedFds.Add(new PassedFd(parentFd, childFd, flags));
             if (owner is not null && (flags & PassFdOptions.CloseParent) != 0)
-                _ownedHandles.Add(owner);
+                _owners[parentFd] = owner;
         });
     }
 

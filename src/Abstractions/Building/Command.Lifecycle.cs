@@ -105,9 +105,9 @@ public sealed partial class Command
     public void ValidateForRun(bool runToCompletion)
     {
         ThrowIfDisposed();
-        if (_parentFdsReleased && _passedFds.Any(p => p.ClosesParent))
+        if (_passedFds.FirstOrDefault(p => _closedParentFds.Contains(p.ParentFd)) is { } closed)
             throw new InvalidOperationException(
-                "This command passed fds with CloseParent, which were closed when it first started: it cannot run again.");
+                $"fd {closed.ParentFd} was passed with CloseParent and closed when this command (or the one it was cloned from) first started: it cannot run again.");
         if (PidFile is not null && !IsDaemon)
             throw new InvalidOperationException($"A pidfile ('{PidFile}') is set but the command is not daemonized: call Daemonize.");
         if (!runToCompletion)

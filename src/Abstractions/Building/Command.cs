@@ -53,12 +53,16 @@ public sealed partial class Command : IDisposable
         if (list.Count == 0)
             throw new ArgumentException("argv must hold at least the program.", nameof(argv));
         var command = new Command(list[0]);
-        command.AddArgList(list.Skip(1).ToArray());
-        return command;
+        return command.AddArguments(list.Skip(1).ToArray(), nameof(argv), firstIndex: 1);
     }
 
     /// <summary>Creates a command from the program and its arguments (<c>virCommandNewArgList</c>).</summary>
-    public static Command NewArgList(string program, params string[] args) => new Command(program).AddArgList(args);
+    /// <exception cref="ArgumentException">The program is empty, or an element is null or contains NUL.</exception>
+    public static Command NewArgList(string program, params string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return new Command(program).AddArguments(args, nameof(args), firstIndex: 0);
+    }
 
     /// <summary>The program as given: a path or a bare name.</summary>
     public string Program { get; }
@@ -108,7 +112,8 @@ public sealed partial class Command : IDisposable
         copy._arguments = [.. _arguments];
         copy._environment = [.. _environment];
         copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
-        copy._ownedHandles = [];
+        copy._owners = [];
+        copy._closedParentFds = [.. _closedParentFds];
         copy._sendBuffers = [.. _sendBuffers];
         copy._limits = new Dictionary<ResourceLimitKind, ulong>(_limits);
         copy._allowedCaps = [.. _allowedCaps];

@@ -3,7 +3,7 @@ using VirCommand.Backends.Fake;
 
 namespace VirCommand.Tests.Fake;
 
-[Collection("ProcessEnvironment")]
+[Collection("Serial")]
 public class FakeRecordingTests
 {
     private readonly FakeCommandRunner _fake = new() { AllowUnregistered = true };
