@@ -14,10 +14,16 @@ public static class ExitStatusPolicy
     public static CommandResult Check(Command command, CommandResult result, string? standardErrorTail = null)
     {
         ArgumentNullException.ThrowIfNull(command);
+        return Check(command.AllowsNonZeroExit, command.ReturnsRawStatus, result, standardErrorTail);
+    }
+
+    /// <summary>The same rules, from the two settings a backend read when the run started.</summary>
+    public static CommandResult Check(bool allowsNonZeroExit, bool returnsRawStatus, CommandResult result, string? standardErrorTail = null)
+    {
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Succeeded || command.ReturnsRawStatus)
+        if (result.Succeeded || returnsRawStatus)
             return result;
-        if (result.ExitCode is not null && command.AllowsNonZeroExit)
+        if (result.ExitCode is not null && allowsNonZeroExit)
             return result;
         throw new CommandExitException(result, standardErrorTail ?? Tail(result.StandardError));
     }

@@ -1,0 +1,71 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
+
+namespace VirCommand.Backends.Posix.Io;
+
+/// <summary>
+/// Reaps one child through its pidfd, which becomes readable when the child exits: no thread waits
+/// for it, and since a pidfd names exactly one process, no other process's status is ever taken
+/// (never <c>waitpid(-1)</c>). Runs a callback while the child is still a zombie,
+/// when its pid and process group cannot have been reused.
+/// </summary>
+internal sealed class ExitWatcher : IReadinessHandler
+{
+    private readonly EventLoop _loop;
+    private readonly SafeFileHandle _pidfd;
+    private readonly Action _beforeReap;
+    private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _lock = new();
+    private ulong _token;
+
+    public ExitWatcher(EventLoop loop, SafeFileHandle pidfd, Action beforeReap)
+    {
+        _loop = loop;
+        _pidfd = pidfd;
+        _beforeReap = beforeReap;
+        lock (_lock)
+            _token = loop.Register(pidfd, Epoll.In, this);
+    }
+
+    /// <summary>The raw wait status, once the child is reaped.</summary>
+    public Task<int> Exited => _exited.Task;
+
+    public void OnReady(uint events)
+    {
+        lock (_lock)
+        {
+            if (_token == 0)
+                return;
+            _beforeReap();
+            var reaped = NativeSpawn.TryReap(_pidfd, out var status);
+            if (reaped == 0)
+                return;
+            var errno = Marshal.GetLastPInvokeError();
+            _loop.Unregister(_pidfd, _token);
+            _token = 0;
+            _pidfd.Dispose();
+            if (reaped > 0)
+                _exited.TrySetResult(status);
+            else
+                _exited.TrySetException(new IOException($"Reaping the child failed: {Marshal.GetPInvokeErrorMessage(errno)}"));
+        }
+    }
+
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the child, or to its whole process group, unless it is already
+    /// reaped: until then its pid, and so its group id, cannot name anyone else.
+    /// </summary>
+    public void Signal(int signal, int processGroup = 0)
+    {
+        lock (_lock)
+        {
+            if (_token == 0)
+                return;
+            if (processGroup > 0)
+                Syscalls.Kill(-processGroup, signal);
+            else
+                NativeSpawn.Signal(_pidfd, signal);
+        }
+    }
+}

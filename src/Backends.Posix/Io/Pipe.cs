@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
+using VirCommand.Backends.Posix.Spawning;
+
+namespace VirCommand.Backends.Posix.Io;
+
+/// <summary>A pipe between parent and child: both ends close-on-exec from birth, the parent's end non-blocking.</summary>
+internal static unsafe class Pipe
+{
+    /// <summary>Creates a pipe; <paramref name="parentReads"/> says which end the parent keeps.</summary>
+    /// <returns>The parent's end (non-blocking) and the child's end (blocking, placed by the spawn).</returns>
+    public static (SafeFileHandle Parent, SafeFileHandle Child) Create(bool parentReads)
+    {
+        var fds = stackalloc int[2];
+        if (Syscalls.Pipe2(fds, Syscalls.O_CLOEXEC) < 0)
+            throw new StartFailure(StartStage.Pipe, Marshal.GetLastPInvokeError());
+        var read = new SafeFileHandle(fds[0], ownsHandle: true);
+        var write = new SafeFileHandle(fds[1], ownsHandle: true);
+        var parent = parentReads ? read : write;
+        var flags = Syscalls.Fcntl(parent, Syscalls.F_GETFL, 0);
+        if (flags < 0 || Syscalls.Fcntl(parent, Syscalls.F_SETFL, flags | Syscalls.O_NONBLOCK) < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            read.Dispose();
+            write.Dispose();
+            throw new StartFailure(StartStage.Pipe, errno);
+        }
+        return parentReads ? (read, write) : (write, read);
+    }
+}

@@ -1,0 +1,80 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace VirCommand.Backends.Posix.Io;
+
+/// <summary>
+/// A library-owned pipe end that the event loop pumps until it is done, then unregisters and closes.
+/// All of its work happens under one lock, so the loop thread and a thread that closes it early
+/// (drain timeout, abort) never touch it at once.
+/// </summary>
+internal abstract class PipeChannel : IReadinessHandler
+{
+    private readonly EventLoop _loop;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ulong _token;
+    private bool _closed;
+
+    protected PipeChannel(EventLoop loop, SafeFileHandle fd)
+    {
+        _loop = loop;
+        Fd = fd;
+    }
+
+    protected SafeFileHandle Fd { get; }
+
+    protected Lock Gate { get; } = new();
+
+    /// <summary>Completes when the channel reached its end (EOF, all written) or was closed early.</summary>
+    public Task Completion => _done.Task;
+
+    /// <summary>True once the channel reached its natural end rather than being closed early.</summary>
+    public bool Finished { get; private set; }
+
+    public void Start(uint events)
+    {
+        lock (Gate)
+            _token = _loop.Register(Fd, events, this);
+    }
+
+    public void OnReady(uint events)
+    {
+        lock (Gate)
+        {
+            if (_closed)
+                return;
+            try
+            {
+                if (!Pump(events))
+                    return;
+                Finished = true;
+            }
+            catch (IOException e)
+            {
+                _done.TrySetException(e);
+            }
+            CloseLocked();
+        }
+        _done.TrySetResult();
+    }
+
+    /// <summary>Stops pumping and closes the fd, whatever is left.</summary>
+    public void Close()
+    {
+        lock (Gate)
+            CloseLocked();
+        _done.TrySetResult();
+    }
+
+    /// <summary>Moves data without blocking; returns true when the channel is done.</summary>
+    protected abstract bool Pump(uint events);
+
+    private void CloseLocked()
+    {
+        if (_closed)
+            return;
+        _closed = true;
+        if (_token != 0)
+            _loop.Unregister(Fd, _token);
+        Fd.Dispose();
+    }
+}

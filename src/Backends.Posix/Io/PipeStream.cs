@@ -1,0 +1,192 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
+
+namespace VirCommand.Backends.Posix.Io;
+
+/// <summary>
+/// The parent end of a pipe handed to the caller (<c>SetInputPipe</c>, <c>SetOutputPipe</c>…). The fd
+/// is non-blocking; asynchronous reads and writes wait for readiness on the shared event loop (no
+/// thread per stream), and synchronous ones wait in <c>poll</c>. Disposing closes the fd: for stdin
+/// that is the child's end-of-file.
+/// </summary>
+internal sealed class PipeStream : Stream, IReadinessHandler
+{
+    private readonly SafeFileHandle _fd;
+    private readonly bool _readable;
+    private readonly EventLoop _loop;
+    private readonly Lock _lock = new();
+    private ulong _token;
+    private TaskCompletionSource? _ready;
+
+    public PipeStream(EventLoop loop, SafeFileHandle fd, bool readable)
+    {
+        _loop = loop;
+        _fd = fd;
+        _readable = readable;
+    }
+
+    /// <summary>The parent's fd, for callers who pass it on; it stays owned by this stream.</summary>
+    public SafeFileHandle SafeFileHandle => _fd;
+
+    public override bool CanRead => _readable && !_fd.IsClosed;
+
+    public override bool CanWrite => !_readable && !_fd.IsClosed;
+
+    public override bool CanSeek => false;
+
+    public override long Length => throw new NotSupportedException("A pipe has no length.");
+
+    public override long Position
+    {
+        get => throw new NotSupportedException("A pipe has no position.");
+        set => throw new NotSupportedException("A pipe has no position.");
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        EnsureCan(read: true);
+        while (true)
+        {
+            var n = TryTransfer(buffer);
+            if (n >= 0)
+                return n;
+            WaitSync(Syscalls.POLLIN);
+        }
+    }
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureCan(read: true);
+        while (true)
+        {
+            var n = TryTransfer(buffer.Span);
+            if (n >= 0)
+                return n;
+            await WaitReadyAsync(Epoll.In, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        EnsureCan(read: false);
+        while (!buffer.IsEmpty)
+        {
+            var n = TryTransfer(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(buffer), buffer.Length));
+            if (n >= 0)
+                buffer = buffer[n..];
+            else
+                WaitSync(Syscalls.POLLOUT);
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        EnsureCan(read: false);
+        while (!buffer.IsEmpty)
+        {
+            var n = TryTransfer(MemoryMarshal.AsMemory(buffer).Span);
+            if (n >= 0)
+                buffer = buffer[n..];
+            else
+                await WaitReadyAsync(Epoll.Out, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("A pipe cannot seek.");
+
+    public override void SetLength(long value) => throw new NotSupportedException("A pipe has no length.");
+
+    public void OnReady(uint events)
+    {
+        TaskCompletionSource? ready;
+        lock (_lock)
+        {
+            ready = _ready;
+            _ready = null;
+        }
+        ready?.TrySetResult();
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            TaskCompletionSource? pending;
+            lock (_lock)
+            {
+                if (_token != 0)
+                    _loop.Unregister(_fd, _token);
+                _fd.Dispose();
+                pending = _ready;
+                _ready = null;
+            }
+            pending?.TrySetException(new ObjectDisposedException(nameof(PipeStream), "The pipe was closed while waiting on it."));
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>Reads or writes without blocking: the byte count, 0 at end-of-file, -1 when the pipe is not ready. A write to a pipe the child closed throws.</summary>
+    private unsafe int TryTransfer(Span<byte> buffer)
+    {
+        while (true)
+        {
+            nint n;
+            fixed (byte* p = buffer)
+                n = _readable ? Syscalls.Read(_fd, p, buffer.Length) : Syscalls.Write(_fd, p, buffer.Length);
+            if (n >= 0)
+                return (int)n;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Syscalls.EAGAIN)
+                return -1;
+            if (errno != Syscalls.EINTR)
+                throw new IOException(errno == Syscalls.EPIPE
+                    ? "The child closed its end of the pipe."
+                    : $"Pipe {(_readable ? "read" : "write")} failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+    }
+
+    private Task WaitReadyAsync(uint events, CancellationToken cancellationToken)
+    {
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+            _ready = ready;
+            if (_token == 0)
+                _token = _loop.Register(_fd, events | Epoll.OneShot, this);
+            else
+                _loop.Rearm(_fd, _token, events | Epoll.OneShot);
+        }
+        return ready.Task.WaitAsync(cancellationToken);
+    }
+
+    private unsafe void WaitSync(short events)
+    {
+        var pollFd = new Syscalls.PollFd { Fd = (int)_fd.DangerousGetHandle(), Events = events };
+        while (Syscalls.Poll(&pollFd, 1, -1) < 0 && Marshal.GetLastPInvokeError() == Syscalls.EINTR)
+        {
+        }
+    }
+
+    private void EnsureCan(bool read)
+    {
+        ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
+        if (read != _readable)
+            throw new NotSupportedException(_readable ? "This pipe is the read end: it cannot be written." : "This pipe is the write end: it cannot be read.");
+    }
+}

@@ -1,0 +1,162 @@
+using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Io;
+
+namespace VirCommand.Backends.Posix.Spawning;
+
+/// <summary>
+/// The fds of one spawn: what the child gets at 0, 1, 2 and above, and what the parent keeps —
+/// streams for the caller, channels the event loop pumps. Every fd is opened close-on-exec; the
+/// child's ends are closed in the parent right after the spawn.
+/// </summary>
+internal sealed class ChildIo : IDisposable
+{
+    private readonly List<SafeFileHandle> _childEnds = [];
+    private readonly List<WriteChannel> _writers = [];
+    private readonly List<ReadChannel> _readers = [];
+    private readonly EventLoop _loop;
+    private SafeFileHandle? _devNull;
+
+    private ChildIo(EventLoop loop) => _loop = loop;
+
+    public int StdinFd { get; private set; }
+
+    public int StdoutFd { get; private set; }
+
+    public int StderrFd { get; private set; }
+
+    /// <summary>Extra fds: parent number → child number (passed fds and send buffers' read ends).</summary>
+    public List<(int Parent, int Child)> ExtraFds { get; } = [];
+
+    public PipeStream? Input { get; private set; }
+
+    public PipeStream? Output { get; private set; }
+
+    public PipeStream? Error { get; private set; }
+
+    public CaptureBuffer? OutputCapture { get; private set; }
+
+    public CaptureBuffer? ErrorCapture { get; private set; }
+
+    public TailBuffer? ErrorTail { get; private set; }
+
+    /// <summary>Called on the event loop thread with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
+    public Action<string>? Overflowed { get; set; }
+
+    /// <summary>Completes when every output channel reached end-of-file.</summary>
+    public Task OutputsDone => Task.WhenAll(_readers.Select(r => r.Completion));
+
+    /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
+    public static ChildIo Create(Command command, bool runToCompletion, RunSettings settings, EventLoop loop)
+    {
+        var io = new ChildIo(loop);
+        try
+        {
+            io.Connect(command, runToCompletion, settings);
+            return io;
+        }
+        catch
+        {
+            io.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Closes the parent's copies of the child's ends; call once the spawn returned.</summary>
+    public void CloseChildEnds()
+    {
+        foreach (var end in _childEnds)
+            end.Dispose();
+        _childEnds.Clear();
+        _devNull?.Dispose();
+        _devNull = null;
+    }
+
+    /// <summary>Hands the library's own pipe ends to the event loop.</summary>
+    public void StartPumping()
+    {
+        foreach (var writer in _writers)
+            writer.Start();
+        foreach (var reader in _readers)
+            reader.Start();
+    }
+
+    /// <summary>Stops pumping: closes whatever output channel is still open (a grandchild may hold its pipe) and every input channel.</summary>
+    public void StopPumping()
+    {
+        foreach (var writer in _writers)
+            writer.Close();
+        foreach (var reader in _readers)
+            reader.Close();
+    }
+
+    /// <summary>Closes everything: the child's ends, the channels and the caller's streams.</summary>
+    public void Dispose()
+    {
+        CloseChildEnds();
+        StopPumping();
+        Input?.Dispose();
+        Output?.Dispose();
+        Error?.Dispose();
+    }
+
+    private void Connect(Command command, bool runToCompletion, RunSettings settings)
+    {
+        StdinFd = command.Input.Kind switch
+        {
+            StdioKind.Fd => command.Input.Fd,
+            StdioKind.Pipe => Pipe(parentReads: false, end => Input = new PipeStream(_loop, end, readable: false)),
+            StdioKind.Buffer => Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, command.Input.Input))),
+            _ => DevNull(),
+        };
+        StdoutFd = OutputFd(command.Output, "stdout", settings, s => Output = s, c => OutputCapture = c);
+        if (command.MergesOutput)
+            StderrFd = StdoutFd;
+        else if (command.Error.Kind == StdioKind.Null && runToCompletion && !command.IsDaemon)
+            StderrFd = Pipe(parentReads: true, end => _readers.Add(new ReadChannel(_loop, end, ErrorTail = new TailBuffer(settings.StandardErrorTailBytes))));
+        else
+            StderrFd = OutputFd(command.Error, "stderr", settings, s => Error = s, c => ErrorCapture = c);
+
+        foreach (var passed in command.PassedFds)
+            ExtraFds.Add((passed.ParentFd, passed.ChildFd));
+        foreach (var buffer in command.SendBuffers)
+        {
+            var readEnd = Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, buffer.Data)));
+            ExtraFds.Add((readEnd, buffer.ChildFd));
+        }
+    }
+
+    private int OutputFd(StdioTarget target, string name, RunSettings settings, Action<PipeStream> setStream, Action<CaptureBuffer> setCapture) => target.Kind switch
+    {
+        StdioKind.Fd => target.Fd,
+        StdioKind.Pipe => Pipe(parentReads: true, end => setStream(new PipeStream(_loop, end, readable: true))),
+        StdioKind.Buffer => Pipe(parentReads: true, end =>
+        {
+            var capture = new CaptureBuffer(settings.CaptureLimit, () => Overflowed?.Invoke(name));
+            setCapture(capture);
+            _readers.Add(new ReadChannel(_loop, end, capture));
+        }),
+        _ => DevNull(),
+    };
+
+    /// <summary>Makes a pipe, gives the parent's end to <paramref name="keep"/>, and returns the child's fd number.</summary>
+    private int Pipe(bool parentReads, Action<SafeFileHandle> keep)
+    {
+        var (parent, child) = Io.Pipe.Create(parentReads);
+        _childEnds.Add(child);
+        keep(parent);
+        return (int)child.DangerousGetHandle();
+    }
+
+    private int DevNull()
+    {
+        try
+        {
+            _devNull ??= File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
+        }
+        catch (IOException e)
+        {
+            throw new StartFailure(StartStage.Pipe, e.HResult & 0xffff, "cannot open /dev/null");
+        }
+        return (int)_devNull.DangerousGetHandle();
+    }
+}

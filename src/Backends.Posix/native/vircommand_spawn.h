@@ -1,0 +1,111 @@
+/*
+ * vircommand_spawn.h - the native half of VirCommand's POSIX backend.
+ *
+ * Everything that must run between fork and exec lives here, in C, because
+ * the child of a multi-threaded .NET process may only call async-signal-safe
+ * functions: managed code cannot run there at all.  The managed side prepares
+ * every byte (resolved path, explicit environment, pipes, /dev/null) and this
+ * shim only moves file descriptors around and calls execve.
+ *
+ * Requirements: Linux >= 5.4 (pidfd_open 5.3, waitid(P_PIDFD) 5.4).
+ * close_range (5.9) and CLOSE_RANGE_CLOEXEC (5.11) are used when present,
+ * with a /proc/self/fd walk otherwise.  On a kernel without pidfds vc_spawn
+ * fails with VC_STAGE_FORK/ENOSYS before starting anything.
+ *
+ * Mirrored by src/Backends.Posix/Interop/NativeSpawn.cs: any change to a
+ * struct here must be made there too, field for field.
+ */
+#ifndef VIRCOMMAND_SPAWN_H
+#define VIRCOMMAND_SPAWN_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Stage numbers shared with the C# enum VirCommand.StartStage: never renumber.
+ * Stages the shim does not implement yet (RESOLVE, RLIMIT, DAEMONIZE, ...)
+ * are reserved for the managed side or for later extensions. */
+enum vc_stage {
+    VC_STAGE_NONE = 0, VC_STAGE_RESOLVE = 1, VC_STAGE_PIPE = 2, VC_STAGE_FORK = 3,
+    VC_STAGE_SIGNALS = 4, VC_STAGE_SESSION = 5, VC_STAGE_PDEATHSIG = 6, VC_STAGE_STDIO = 7,
+    VC_STAGE_PASS_FDS = 8, VC_STAGE_CLOSE_FDS = 9, VC_STAGE_RLIMIT = 10, VC_STAGE_UMASK = 11,
+    VC_STAGE_DAEMONIZE = 12, VC_STAGE_PIDFILE = 13, VC_STAGE_HOOK = 14, VC_STAGE_GROUPS = 15,
+    VC_STAGE_GID = 16, VC_STAGE_UID = 17, VC_STAGE_CAPS = 18, VC_STAGE_NO_NEW_PRIVS = 19,
+    VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22
+};
+
+/* vc_spawn_request.flags */
+enum vc_flag {
+    VC_FLAG_NEW_SESSION = 1,       /* setsid(); implies a new process group */
+    VC_FLAG_NEW_PROCESS_GROUP = 2  /* setpgid(0, 0); ignored with NEW_SESSION */
+};
+
+typedef struct vc_fd_map {
+    int32_t parent_fd;             /* any open fd of the parent */
+    int32_t child_fd;              /* >= 3, unique within the request */
+} vc_fd_map;
+
+typedef struct vc_spawn_request {
+    const char *path;              /* absolute path to exec (the parent resolved PATH already) */
+    char *const *argv;             /* NULL-terminated; argv[0] as the caller gave it */
+    char *const *envp;             /* NULL-terminated, always explicit (the parent resolved inheritance) */
+    const char *cwd;               /* NULL: keep the parent's */
+    int32_t stdin_fd, stdout_fd, stderr_fd; /* parent fds placed at 0, 1, 2; never -1 (the parent
+                                               opens /dev/null itself); any may be equal (shared pipe) */
+    const vc_fd_map *fds;          /* extra fds the child keeps; may be NULL when nfds == 0 */
+    int32_t nfds;
+    int32_t umask;                 /* -1: leave as is; 0..0777 applied (0 is real) */
+    uint32_t flags;                /* enum vc_flag */
+    int32_t parent_death_signal;   /* 0: none; else PR_SET_PDEATHSIG.  NOTE: Linux sends it when the
+                                      *thread* that called vc_spawn exits, not the process: call
+                                      vc_spawn from a thread that outlives the child (not a thread-pool
+                                      thread that may retire).  If the parent is already gone when the
+                                      child checks, the spawn fails with VC_STAGE_PDEATHSIG/ESRCH. */
+} vc_spawn_request;
+
+typedef struct vc_spawn_result {
+    int32_t pid;                   /* -1 on failure */
+    int32_t pidfd;                 /* close-on-exec pidfd of the child, never -1 on success; -1 on failure */
+    int32_t stage;                 /* enum vc_stage on failure, VC_STAGE_NONE on success */
+    int32_t error;                 /* errno on failure, 0 on success */
+} vc_spawn_result;
+
+/*
+ * Starts req->path.  Returns 0 on success: res->pid and res->pidfd are set and
+ * the caller owns the pidfd (close it after reaping).  Returns -1 on failure:
+ * res->stage and res->error are set, the child (if one was started) is already
+ * reaped and no fd is leaked.
+ *
+ * Invalid requests are rejected before anything is created, with EINVAL and
+ * the stage the bad field belongs to: EXEC (path/argv/envp NULL), PASS_FDS
+ * (nfds < 0, fds NULL, child_fd < 3 or duplicated), UMASK (> 0777),
+ * SESSION (unknown flag), PDEATHSIG (not a signal number).
+ *
+ * Thread-safe.  Every fd of the parent should be close-on-exec (.NET's are):
+ * this shim closes everything else in its own children, but a fork done by
+ * other code at the same moment would inherit them.
+ */
+int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res);
+
+/*
+ * Non-blocking reap through the pidfd: waitid(P_PIDFD, pidfd, WEXITED|WNOHANG).
+ * Returns 1 and the raw wait status (encoded as waitpid does: exit code << 8,
+ * or the signal number | 0x80 if it dumped core) once the child has exited,
+ * 0 while it runs, -1 with errno on error (ECHILD: already reaped, e.g. by
+ * SIGCHLD set to SIG_IGN or by someone's waitpid(-1)).  The pidfd becomes
+ * readable (POLLIN) when the child exits, so callers can poll/epoll it.
+ * The caller still closes the pidfd afterwards.
+ */
+int vc_try_reap(int pidfd, int32_t *raw_status);
+
+/* pidfd_send_signal(pidfd, sig, NULL, 0): 0, or -1 with errno (ESRCH once the
+ * child has exited; never a recycled pid). */
+int vc_signal(int pidfd, int sig);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VIRCOMMAND_SPAWN_H */
