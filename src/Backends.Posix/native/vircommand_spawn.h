@@ -10,7 +10,9 @@
  * Requirements: Linux >= 5.4 (pidfd_open 5.3, waitid(P_PIDFD) 5.4).
  * close_range (5.9) and CLOSE_RANGE_CLOEXEC (5.11) are used when present,
  * with a /proc/self/fd walk otherwise.  On a kernel without pidfds vc_spawn
- * fails with VC_STAGE_FORK/ENOSYS before starting anything.
+ * fails with VC_STAGE_FORK/ENOSYS before starting anything.  Also correct
+ * where clone() rejects CLONE_PIDFD (vfork + pidfd_open instead) and under
+ * emulators that run vfork as a plain fork (qemu-user).
  *
  * Mirrored by src/Backends.Posix/Interop/NativeSpawn.cs: any change to a
  * struct here must be made there too, field for field.
@@ -101,7 +103,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res);
 int vc_try_reap(int pidfd, int32_t *raw_status);
 
 /* pidfd_send_signal(pidfd, sig, NULL, 0): 0, or -1 with errno (ESRCH once the
- * child has exited; never a recycled pid). */
+ * child has been reaped; a pidfd never names a recycled pid). */
 int vc_signal(int pidfd, int sig);
 
 #ifdef __cplusplus
