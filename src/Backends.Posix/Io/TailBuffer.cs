@@ -2,18 +2,24 @@ using System.Text;
 
 namespace VirCommand.Backends.Posix.Io;
 
-/// <summary>Keeps the last bytes of a stream nobody asked to capture (stderr), for the failure message.</summary>
+/// <summary>
+/// Keeps the last bytes of a stream nobody asked to capture (stderr), for the failure message.
+/// Reads land in a scratch buffer shared by the event loop thread, the only thread that reads, so
+/// a child that writes nothing costs no buffer at all.
+/// </summary>
 internal sealed class TailBuffer(int size) : IOutputSink
 {
-    private readonly byte[] _scratch = new byte[16 * 1024];
-    private readonly byte[] _tail = new byte[size];
+    [ThreadStatic]
+    private static byte[]? t_scratch;
+    private byte[]? _tail;
     private int _length;
 
-    public Span<byte> GetSpan() => _scratch;
+    public Span<byte> GetSpan() => t_scratch ??= new byte[16 * 1024];
 
     public void Advance(int count)
     {
-        var fresh = _scratch.AsSpan(0, count);
+        var fresh = t_scratch.AsSpan(0, count);
+        _tail ??= new byte[size];
         if (fresh.Length >= _tail.Length)
         {
             fresh[^_tail.Length..].CopyTo(_tail);
@@ -26,5 +32,5 @@ internal sealed class TailBuffer(int size) : IOutputSink
         _length = keep + fresh.Length;
     }
 
-    public override string ToString() => Encoding.UTF8.GetString(_tail, 0, _length);
+    public override string ToString() => _tail is null ? "" : Encoding.UTF8.GetString(_tail, 0, _length);
 }
