@@ -15,7 +15,10 @@ public sealed class PosixCommandRunner : ICommandRunner
     public const CommandFeatures SupportedFeatures =
         CommandFeatures.PassFds | CommandFeatures.RemapFds | CommandFeatures.CallerFds | CommandFeatures.StdioPipes |
         CommandFeatures.MergedOutput | CommandFeatures.NonblockingFds | CommandFeatures.SendBuffers | CommandFeatures.Umask |
-        CommandFeatures.NewSession | CommandFeatures.NewProcessGroup | CommandFeatures.RawStatus | CommandFeatures.GracefulSignal;
+        CommandFeatures.NewSession | CommandFeatures.NewProcessGroup | CommandFeatures.RawStatus | CommandFeatures.GracefulSignal |
+        CommandFeatures.Daemonize | CommandFeatures.PidFile | CommandFeatures.ResourceLimits | CommandFeatures.Credentials |
+        CommandFeatures.Capabilities | CommandFeatures.NoNewPrivileges | CommandFeatures.PreExecHook | CommandFeatures.Handshake |
+        CommandFeatures.ParentDeathSignal;
 
     private readonly CommandRunnerOptions _options;
 
@@ -69,9 +72,9 @@ public sealed class PosixCommandRunner : ICommandRunner
         {
             var path = ProgramResolver.Resolve(command.Program);
             io = ChildIo.Create(command, runToCompletion, settings, EventLoop.Shared);
-            var (pid, pidfd) = SpawnRequest.Spawn(command, path, io);
+            var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
-            return new PosixRunningCommand(command, commandLine, pid, pidfd, io, settings);
+            return new PosixRunningCommand(command, commandLine, child, io, settings);
         }
         catch (StartFailure failure)
         {

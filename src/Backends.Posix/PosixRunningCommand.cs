@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
 using VirCommand.Backends.Posix.Io;
 using VirCommand.Backends.Posix.Spawning;
 
@@ -9,9 +9,17 @@ namespace VirCommand.Backends.Posix;
 /// pipes; this handle stops it (graceful signal, grace, SIGKILL) on timeout, cancellation, abort,
 /// the capture limit or disposal, and turns its end into a result or an exception.
 /// </summary>
+/// <remarks>
+/// A daemon's handle follows the intermediate process, which has exited by the time the handle
+/// exists: its run ends at once with the intermediate's status, and nothing it does (timeout,
+/// cancellation, abort, disposal) ever signals the daemon. Its stdin and send buffers are fed on in
+/// the background until the daemon has read them.
+/// </remarks>
 internal sealed class PosixRunningCommand : IRunningCommand
 {
     private enum StopReason { None, Timeout, Canceled, Aborted, CaptureLimit }
+
+    private enum HandshakeState { NotRequired, Pending, Waited, Released }
 
     private readonly ChildIo _io;
     private readonly ExitWatcher _watcher;
@@ -26,18 +34,25 @@ internal sealed class PosixRunningCommand : IRunningCommand
     private StopReason _stopReason;
     private CancellationToken _cancelledBy;
     private string _overflowStream = "";
+    private HandshakePipes? _handshake;
+    private HandshakeState _handshakeState;
+    private CommandStartException? _startFailure;
 
-    public PosixRunningCommand(Command command, string commandLine, int pid, SafeFileHandle pidfd, ChildIo io, RunSettings settings)
+    public PosixRunningCommand(Command command, string commandLine, SpawnedChild child, ChildIo io, RunSettings settings)
     {
         CommandLine = commandLine;
-        Pid = pid;
+        Pid = child.Pid;
+        DaemonPid = command.IsDaemon ? child.DaemonPid : null;
         StartTime = DateTimeOffset.UtcNow;
         _io = io;
         _settings = settings;
         _allowsNonZeroExit = command.AllowsNonZeroExit;
         _returnsRawStatus = command.ReturnsRawStatus;
-        _processGroup = command.HasOwnProcessGroup ? pid : 0;
-        _watcher = new ExitWatcher(EventLoop.Shared, pidfd, KillGroupIfStopping);
+        // A daemon's session and group are the intermediate's pid: signalling that group would reach the daemon.
+        _processGroup = command.HasOwnProcessGroup && !command.IsDaemon ? child.Pid : 0;
+        _handshake = child.Handshake;
+        _handshakeState = command.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
+        _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping);
         io.Overflowed = OnOverflow;
         io.StartPumping();
         if (settings.Timeout is { } timeout)
@@ -46,6 +61,8 @@ internal sealed class PosixRunningCommand : IRunningCommand
     }
 
     public int Pid { get; }
+
+    public int? DaemonPid { get; }
 
     public string CommandLine { get; }
 
@@ -87,14 +104,80 @@ internal sealed class PosixRunningCommand : IRunningCommand
 
     public void Detach() => IsDetached = true;
 
-    public Task WaitForHandshakeAsync(CancellationToken cancellationToken = default) =>
-        throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to wait for.");
+    /// <remarks>
+    /// The start itself already waited until the child reached the handshake (or failed before it,
+    /// which the start reported), so this completes at once — unless the child ended before the
+    /// handshake without a word (killed by a signal, or a hook that called <c>_exit</c>): then it
+    /// waits for the child to be reaped and throws.
+    /// </remarks>
+    public async Task WaitForHandshakeAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            switch (_handshakeState)
+            {
+                case HandshakeState.NotRequired:
+                    throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to wait for.");
+                case HandshakeState.Released:
+                    throw new InvalidOperationException("The handshake was already released: the child has gone on to exec.");
+                case HandshakeState.Pending when _handshake is not null:
+                    _handshakeState = HandshakeState.Waited;
+                    return;
+                case HandshakeState.Waited:
+                    return;
+            }
+        }
+        var status = await _watcher.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var how = new CommandResult(CommandLine, Pid, status, StartTime, StartTime).DescribeStatus();
+        throw new CommandStartException(CommandLine, StartStage.Handshake, 0, $"the child ended before the handshake ({how})");
+    }
 
-    public Task NotifyHandshakeAsync(CancellationToken cancellationToken = default) =>
-        throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to release.");
+    public async Task NotifyHandshakeAsync(CancellationToken cancellationToken = default)
+    {
+        HandshakePipes pipes;
+        lock (_lock)
+        {
+            pipes = _handshakeState switch
+            {
+                HandshakeState.NotRequired => throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to release."),
+                HandshakeState.Pending => throw new InvalidOperationException("Call WaitForHandshakeAsync before releasing the handshake."),
+                HandshakeState.Released => throw new InvalidOperationException("The handshake was already released; it can be released once."),
+                _ => _handshake!,
+            };
+            _handshakeState = HandshakeState.Released;
+            _handshake = null;
+        }
+        // The child execs within moments of the release: a blocking read on a pool thread is cheaper than a loop registration.
+        var failure = await Task.Run(() => Release(pipes), CancellationToken.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            lock (_lock)
+                _startFailure = failure;
+            throw failure;
+        }
+    }
+
+    private unsafe CommandStartException? Release(HandshakePipes pipes)
+    {
+        using (pipes)
+        {
+            NativeSpawn.SpawnResult result;
+            return NativeSpawn.HandshakeRelease(pipes.Release, pipes.Report, &result) == 0
+                ? null
+                : new CommandStartException(CommandLine, (StartStage)result.Stage, result.Error);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {
+        // A child still waiting at the handshake reads end-of-file and exits without exec; a daemon too.
+        HandshakePipes? unreleased;
+        lock (_lock)
+        {
+            unreleased = _handshake;
+            _handshake = null;
+        }
+        unreleased?.Dispose();
         if (IsDetached)
         {
             // The child and its pidfd stay with the event loop, which reaps it whenever it exits.
@@ -148,6 +231,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
 
     private CommandResult Judge(CommandResult result) => _stopReason switch
     {
+        _ when _startFailure is { } failure => throw new CommandStartException(CommandLine, failure.Stage, failure.Errno),
         StopReason.Timeout => throw new CommandTimeoutException(CommandLine, _settings.Timeout!.Value, result),
         StopReason.Canceled => throw new CommandCanceledException(CommandLine, "cancelled", result, _cancelledBy),
         StopReason.Aborted => throw new CommandCanceledException(CommandLine, "aborted", result, default),

@@ -23,6 +23,13 @@ public interface IRunningCommand : IAsyncDisposable
     /// <summary>The child's pid (for a daemon: the intermediate process's).</summary>
     int Pid { get; }
 
+    /// <summary>
+    /// For a daemon (<see cref="Command.Daemonize"/>), the daemon's own pid as it reported it after the
+    /// second fork (the same number its pidfile holds); null for any other command, or a backend that
+    /// does not know it.
+    /// </summary>
+    int? DaemonPid => null;
+
     /// <summary>The command's string form, secrets redacted.</summary>
     string CommandLine { get; }
 

@@ -8,12 +8,26 @@ internal static unsafe partial class NativeSpawn
     public const string Library = "libvircommand";
     public const uint FlagNewSession = 1;
     public const uint FlagNewProcessGroup = 2;
+    public const uint FlagDaemonize = 4;
+    public const uint FlagSetUid = 8;
+    public const uint FlagSetGid = 16;
+    public const uint FlagClearCaps = 32;
+    public const uint FlagNoNewPrivs = 64;
+    public const uint FlagHandshake = 128;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FdMap
     {
         public int ParentFd;
         public int ChildFd;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public int Resource;
+        public int Reserved;
+        public ulong Value;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -31,6 +45,16 @@ internal static unsafe partial class NativeSpawn
         public int Umask;
         public uint Flags;
         public int ParentDeathSignal;
+        public RLimit* RLimits;
+        public int RLimitCount;
+        public uint Uid;
+        public uint Gid;
+        public int GroupCount;
+        public uint* Groups;
+        public ulong CapsAllowed;
+        public byte* PidFile;
+        public nint Hook;
+        public nint HookOpaque;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -40,10 +64,22 @@ internal static unsafe partial class NativeSpawn
         public int PidFd;
         public int Stage;
         public int Error;
+        public int DaemonPid;
+        public int HandshakeReady;
+        public int ReportFd;
+        public int ReleaseFd;
     }
 
     [LibraryImport(Library, EntryPoint = "vc_spawn")]
     public static partial int Spawn(SpawnRequest* request, SpawnResult* result);
+
+    /// <summary>Releases a child waiting at the handshake and waits for its exec: 0, or -1 with the stage and error in <paramref name="result"/>.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_handshake_release")]
+    public static partial int HandshakeRelease(SafeHandle releaseFd, SafeHandle reportFd, SpawnResult* result);
+
+    /// <summary>1 when the user exists (groups and primary gid set), 0 when not, -1 with errno.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_user_groups", SetLastError = true)]
+    public static partial int UserGroups(uint uid, uint extraGid, out uint primaryGid, uint* groups, ref int count);
 
     /// <summary>1 and the raw status once reaped, 0 while running, -1 with errno.</summary>
     [LibraryImport(Library, EntryPoint = "vc_try_reap", SetLastError = true)]

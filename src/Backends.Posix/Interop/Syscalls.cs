@@ -11,6 +11,7 @@ internal static unsafe partial class Syscalls
     public const int ESRCH = 3;
     public const int ENOENT = 2;
     public const int EACCES = 13;
+    public const int ECANCELED = 125;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;

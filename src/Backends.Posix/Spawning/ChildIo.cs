@@ -15,6 +15,7 @@ internal sealed class ChildIo : IDisposable
     private readonly List<ReadChannel> _readers = [];
     private readonly EventLoop _loop;
     private SafeFileHandle? _devNull;
+    private bool _pumping;
 
     private ChildIo(EventLoop loop) => _loop = loop;
 
@@ -48,7 +49,7 @@ internal sealed class ChildIo : IDisposable
     /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
     public static ChildIo Create(Command command, bool runToCompletion, RunSettings settings, EventLoop loop)
     {
-        var io = new ChildIo(loop);
+        var io = new ChildIo(loop) { InputsOutliveRun = command.IsDaemon };
         try
         {
             io.Connect(command, runToCompletion, settings);
@@ -74,17 +75,27 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Hands the library's own pipe ends to the event loop.</summary>
     public void StartPumping()
     {
+        _pumping = true;
         foreach (var writer in _writers)
             writer.Start();
         foreach (var reader in _readers)
             reader.Start();
     }
 
-    /// <summary>Stops pumping: closes whatever output channel is still open (a grandchild may hold its pipe) and every input channel.</summary>
+    /// <summary>
+    /// True for a daemon: stdin and send buffers are fed on after the run returned (the intermediate
+    /// process exited) until the daemon has read them or closed its end; nothing else stops them.
+    /// </summary>
+    public bool InputsOutliveRun { get; private set; }
+
+    /// <summary>Stops pumping: closes whatever output channel is still open (a grandchild may hold its pipe) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
     public void StopPumping()
     {
-        foreach (var writer in _writers)
-            writer.Close();
+        if (!InputsOutliveRun)
+        {
+            foreach (var writer in _writers)
+                writer.Close();
+        }
         foreach (var reader in _readers)
             reader.Close();
     }
@@ -94,6 +105,12 @@ internal sealed class ChildIo : IDisposable
     {
         CloseChildEnds();
         StopPumping();
+        if (!_pumping)
+        {
+            // Never started (the spawn failed): a daemon's inputs have no daemon to outlive the run for.
+            foreach (var writer in _writers)
+                writer.Close();
+        }
         Input?.Dispose();
         Output?.Dispose();
         Error?.Dispose();

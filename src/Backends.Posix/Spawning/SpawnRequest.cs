@@ -1,52 +1,153 @@
+using System.Globalization;
 using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends.Posix.Interop;
 
 namespace VirCommand.Backends.Posix.Spawning;
 
+/// <summary>A started child as the shim returned it.</summary>
+/// <param name="Pid">The child's pid; for a daemon, the intermediate process's (already exited or about to).</param>
+/// <param name="PidFd">The child's pidfd; the caller owns it.</param>
+/// <param name="DaemonPid">The daemon's pid as it reported it, or 0.</param>
+/// <param name="Handshake">With a handshake: the pipes to release the child, or null if it ended before reaching it.</param>
+internal sealed record SpawnedChild(int Pid, SafeFileHandle PidFd, int DaemonPid, HandshakePipes? Handshake);
+
+/// <summary>The parent's ends of a handshake: the release pipe and the child's report pipe. Owned by the running command.</summary>
+internal sealed record HandshakePipes(SafeFileHandle Release, SafeFileHandle Report) : IDisposable
+{
+    public void Dispose()
+    {
+        Release.Dispose();
+        Report.Dispose();
+    }
+}
+
 /// <summary>
 /// Flattens a command into the native shim's request — resolved path, argv, the explicit
-/// environment, fds, options — in one native allocation, and spawns it.
+/// environment, fds, options, ids, limits, capabilities — in one native allocation, and spawns it.
 /// </summary>
 internal static unsafe class SpawnRequest
 {
-    /// <summary>Spawns the child; on success the caller owns the returned pidfd.</summary>
+    /// <summary>Spawns the child; on success the caller owns the returned pidfd (and handshake pipes).</summary>
     /// <exception cref="StartFailure">The shim reported the stage and errno of a failure; the child is already reaped.</exception>
-    public static (int Pid, SafeFileHandle PidFd) Spawn(Command command, string path, ChildIo io)
+    public static SpawnedChild Spawn(Command command, string path, ChildIo io)
+    {
+        var credentials = ChildCredentials.For(command);
+        // The daemon's pidfile is opened after the daemon's other steps but before its chdir to "/";
+        // make it absolute so that it names the file the caller meant, from the parent's directory.
+        var pidFile = command.PidFile is { } p ? Path.GetFullPath(p) : null;
+        return command.ParentDeathSignal is null
+            ? SpawnNow(command, path, io, credentials, pidFile)
+            : SpawnerThread.Invoke(() => SpawnNow(command, path, io, credentials, pidFile));
+    }
+
+    private static SpawnedChild SpawnNow(Command command, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
     {
         var argv = command.Argv;
         var environment = command.ResolveEnvironment().Select(e => e.ToEnvironString()).ToList();
+        var cwd = command.IsDaemon ? "/" : command.WorkingDirectory;
+        var groups = credentials?.Groups;
+        var limits = command.ResourceLimits.ToList();
         var size = NativeArena.SizeOf(path) + NativeArena.SizeOfArray(argv.Count) + NativeArena.SizeOfArray(environment.Count)
-            + (nuint)(io.ExtraFds.Count * sizeof(NativeSpawn.FdMap)) + 64;
+            + (nuint)(io.ExtraFds.Count * sizeof(NativeSpawn.FdMap)) + (nuint)(limits.Count * sizeof(NativeSpawn.RLimit))
+            + (nuint)((groups?.Length ?? 0) * sizeof(uint)) + 64;
         foreach (var s in argv)
             size += NativeArena.SizeOf(s);
         foreach (var s in environment)
             size += NativeArena.SizeOf(s);
-        if (command.WorkingDirectory is { } cwd)
+        if (cwd is not null)
             size += NativeArena.SizeOf(cwd);
+        if (pidFile is not null)
+            size += NativeArena.SizeOf(pidFile);
 
         using var arena = new NativeArena(size);
         var fds = arena.Items<NativeSpawn.FdMap>(io.ExtraFds.Count);
         for (var i = 0; i < io.ExtraFds.Count; i++)
             fds[i] = new NativeSpawn.FdMap { ParentFd = io.ExtraFds[i].Parent, ChildFd = io.ExtraFds[i].Child };
+        var rlimits = arena.Items<NativeSpawn.RLimit>(limits.Count);
+        for (var i = 0; i < limits.Count; i++)
+            rlimits[i] = new NativeSpawn.RLimit { Resource = (int)limits[i].Key, Value = limits[i].Value };
+        var groupArray = arena.Items<uint>(groups?.Length ?? 0);
+        for (var i = 0; i < (groups?.Length ?? 0); i++)
+            groupArray[i] = groups![i];
+
+        var flags = 0u;
+        if (command.StartsNewSession) flags |= NativeSpawn.FlagNewSession;
+        if (command.StartsNewProcessGroup) flags |= NativeSpawn.FlagNewProcessGroup;
+        if (command.IsDaemon) flags |= NativeSpawn.FlagDaemonize;
+        if (credentials?.Uid is not null) flags |= NativeSpawn.FlagSetUid;
+        if (credentials?.Gid is not null) flags |= NativeSpawn.FlagSetGid;
+        if (command.ClearsCapabilities) flags |= NativeSpawn.FlagClearCaps;
+        if (command.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
+        if (command.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
+        var caps = 0UL;
+        foreach (var cap in command.AllowedCapabilities)
+            caps |= 1UL << (int)cap;
 
         var request = new NativeSpawn.SpawnRequest
         {
             Path = arena.String(path),
             Argv = arena.Array(argv),
             Envp = arena.Array(environment),
-            Cwd = command.WorkingDirectory is { } dir ? arena.String(dir) : null,
+            Cwd = cwd is null ? null : arena.String(cwd),
             StdinFd = io.StdinFd,
             StdoutFd = io.StdoutFd,
             StderrFd = io.StderrFd,
             Fds = fds,
             FdCount = io.ExtraFds.Count,
             Umask = command.Umask ?? -1,
-            Flags = (command.StartsNewSession ? NativeSpawn.FlagNewSession : 0) | (command.StartsNewProcessGroup ? NativeSpawn.FlagNewProcessGroup : 0),
-            ParentDeathSignal = 0,
+            Flags = flags,
+            ParentDeathSignal = (int?)command.ParentDeathSignal ?? 0,
+            RLimits = rlimits,
+            RLimitCount = limits.Count,
+            Uid = credentials?.Uid ?? 0,
+            Gid = credentials?.Gid ?? 0,
+            GroupCount = groups?.Length ?? -1,
+            Groups = groupArray,
+            CapsAllowed = caps,
+            PidFile = pidFile is null ? null : arena.String(pidFile),
+            Hook = command.Hook?.Function ?? 0,
+            HookOpaque = command.Hook?.Opaque ?? 0,
         };
         NativeSpawn.SpawnResult result;
         if (NativeSpawn.Spawn(&request, &result) != 0)
-            throw new StartFailure((StartStage)result.Stage, result.Error);
-        return (result.Pid, new SafeFileHandle(result.PidFd, ownsHandle: true));
+            throw Failure(command, pidFile, credentials, (StartStage)result.Stage, result.Error);
+        var handshake = result.HandshakeReady != 0
+            ? new HandshakePipes(new SafeFileHandle(result.ReleaseFd, ownsHandle: true), new SafeFileHandle(result.ReportFd, ownsHandle: true))
+            : null;
+        return new SpawnedChild(result.Pid, new SafeFileHandle(result.PidFd, ownsHandle: true), result.DaemonPid, handshake);
+    }
+
+    /// <summary>Turns a stage and errno from the child into a failure whose message says what was being done.</summary>
+    public static StartFailure Failure(Command command, string? pidFile, ChildCredentials? credentials, StartStage stage, int error) => stage switch
+    {
+        // The hook's return value is not an errno: it goes in the message, and Errno stays 0.
+        StartStage.Hook => new StartFailure(stage, 0, $"the pre-exec hook returned {error} ({command.Hook?.Description})"),
+        StartStage.PidFile when error == Syscalls.EAGAIN =>
+            new StartFailure(stage, error, $"the pidfile '{pidFile}' is locked by a running daemon{LockHolder(pidFile)}"),
+        StartStage.PidFile => new StartFailure(stage, error, $"cannot create, lock or write the pidfile '{pidFile}'"),
+        StartStage.Uid => new StartFailure(stage, error, $"setresuid({credentials?.Uid})"),
+        StartStage.Gid => new StartFailure(stage, error, $"setresgid({credentials?.Gid})"),
+        StartStage.Groups => new StartFailure(stage, error, $"setgroups({string.Join(',', credentials?.Groups ?? [])})"),
+        StartStage.ResourceLimit => new StartFailure(stage, error,
+            "setting " + string.Join(", ", command.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
+        StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
+        _ => new StartFailure(stage, error),
+    };
+
+    private static string LockHolder(string? pidFile)
+    {
+        try
+        {
+            var text = pidFile is null ? "" : File.ReadAllText(pidFile).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? $" (pid {pid})" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return "";
+        }
     }
 }

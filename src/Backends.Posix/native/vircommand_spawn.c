@@ -24,6 +24,24 @@
  * vfork with a plain fork (qemu-user, valgrind), where the child's stores land
  * in its own copy of memory; the child's first store tells the two apart.
  *
+ * The fork path.  A pre-exec hook, a handshake and daemonize need a child
+ * with its own memory: the parent must go on running during a handshake, a
+ * hook may call anything (malloc included) without touching the parent's
+ * heap, and a daemon forks again.  Those requests use glibc's fork(), which
+ * takes the malloc and stdio locks around the fork so that the child finds
+ * them free, and pidfd_open() right after it: the child is our unreaped child,
+ * so its pid cannot have been recycled in between (the same argument as the
+ * vfork fallback below).  The child then runs the same child_main; its reports
+ * (daemon pid, handshake reached, failure) come only through the pipe, which
+ * the parent reads until the child exec'd (EOF), failed, or reached the
+ * handshake.
+ *
+ * Credentials, capabilities and rlimits also run on the vfork path, so they
+ * use raw system calls: glibc's setuid/setgid/setgroups wrappers would
+ * broadcast the change to every thread of what they believe is their process
+ * (the parent's threads, in a CLONE_VM child).  No libcap: capget/capset and
+ * prctl are enough.
+ *
  * Build with -Wl,-z,now (Native.targets does): the child then never runs the
  * dynamic linker's lazy PLT resolver, which is neither async-signal-safe nor
  * frugal with stack.
@@ -33,13 +51,17 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -70,43 +92,79 @@
  * (its 4 KiB getdents buffer).  Generous, since untouched pages cost nothing. */
 #define CHILD_STACK_SIZE (64 * 1024)
 
-struct error_record {
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+
+#define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
+                   VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE)
+/* Requests that need a child with its own memory (see the top). */
+#define FORK_FLAGS (VC_FLAG_DAEMONIZE | VC_FLAG_HANDSHAKE)
+
+/* What the child tells the parent through the pipe, one record per write (12
+ * bytes: atomic, being below PIPE_BUF, even with the intermediate and the
+ * daemon both writing). */
+enum report_type {
+    REPORT_FAILURE = 1,  /* stage, value = errno (the hook's return value for VC_STAGE_HOOK) */
+    REPORT_DAEMON = 2,   /* value = the daemon's pid, right after the second fork */
+    REPORT_READY = 3     /* the child waits at the handshake */
+};
+
+struct report {
+    int32_t type;
     int32_t stage;
-    int32_t error;
+    int32_t value;
 };
 
 /* Everything the child reads, prepared by the parent.  The child writes only
- * src[] (lifted fds, never read back), `shared` and `rec`. */
+ * src[] (lifted fds, never read back), `shared`, `rec` and `pidfile_fd`. */
 struct child_args {
     const vc_spawn_request *req;
     int *src;            /* [nmap] parent fds: stdin, stdout, stderr, then req->fds */
     const int *dst;      /* [nmap] 0, 1, 2, then the child_fds */
     int nmap;
-    const int *keep;     /* [nkeep] ascending: 0, 1, 2, child_fds, err_fd */
+    const int *keep;     /* [nkeep] ascending: 0, 1, 2, child_fds, then err_fd and release_fd */
     int nkeep;
     int max_target;      /* highest dst */
-    int err_fd;          /* write end of the error pipe, always > max_target */
+    int err_fd;          /* write end of the report pipe, always > max_target */
+    int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
+    int forked;          /* 1 on the fork path: the child has its own memory and fd table */
     pid_t parent_pid;
     sigset_t old_mask;   /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
      * kernel's vfork completion orders the accesses, and &args escaping into
      * clone() keeps the compiler from caching them. */
     int shared;          /* the child's first store: 1 if memory really is shared */
-    struct error_record rec;
+    struct report rec;
+    int pidfile_fd;      /* the daemon's locked pidfile, -1 until then (fork path only) */
 };
 
 /* ---------------------------------------------------------------- child -- */
 
+/* write(2) is async-signal-safe.  A pipe write of <= PIPE_BUF bytes is
+ * atomic; if it fails anyway (the parent is gone), there is nobody to tell. */
+static void child_report(const struct child_args *a, int type, int stage, int value)
+{
+    struct report r = { type, stage, value };
+    ssize_t n = write(a->err_fd, &r, sizeof r);
+    (void)n;
+}
+
 static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage, int err)
 {
-    ssize_t n;
+    a->rec.type = REPORT_FAILURE;
     a->rec.stage = stage;
-    a->rec.error = err;
-    /* For the fork-emulated case (see the top).  A pipe write of <= PIPE_BUF
-     * bytes is atomic; if it fails anyway, that parent sees EOF and the
-     * caller later reaps an exit status of 127. */
-    n = write(a->err_fd, &a->rec, sizeof a->rec);
-    (void)n;
+    a->rec.value = err;
+    /* The pipe carries it on the fork path and where vfork is emulated by a
+     * plain fork (see the top); the shared record on the real vfork path. */
+    child_report(a, REPORT_FAILURE, stage, err);
+    /* A daemon that failed after taking its pidfile must not leave it behind
+     * naming a pid that never ran the program: we still hold the lock, so the
+     * path still names our file.  unlink is async-signal-safe. */
+    if (a->pidfile_fd >= 0)
+        (void)unlink(a->req->pidfile);
     _exit(127);
 }
 
@@ -161,35 +219,156 @@ static int walk_mark_cloexec(const struct child_args *a)
     }
 }
 
-/* Every fd outside keep[] becomes close-on-exec.  Marking instead of closing:
- * the result at exec is identical, but execve drops marked fds in
- * do_close_on_exec(), after it has already woken the vfork-suspended parent,
- * so the parent does not wait for thousands of fput()s; and if a later step
- * fails, _exit drops them anyway. */
-static int mark_cloexec(const struct child_args *a)
+/* Every fd outside keep[] becomes close-on-exec (vfork path) or is closed
+ * (fork path).  Marking on the vfork path: the result at exec is identical,
+ * but execve drops marked fds in do_close_on_exec(), after it has already
+ * woken the vfork-suspended parent, so the parent does not wait for thousands
+ * of fput()s; and if a later step fails, _exit drops them anyway.  Closing on
+ * the fork path: nobody waits for us there, and a hook or a daemon must not
+ * see (or pass on to what it forks) the parent's fds.  close_range is a plain
+ * system call, async-signal-safe. */
+static int close_others(const struct child_args *a)
 {
-    unsigned int lo = 0;
+    unsigned int lo = 0, how = a->forked ? 0 : CLOSE_RANGE_CLOEXEC;
     for (int i = 0; i < a->nkeep; i++) {
         unsigned int k = (unsigned int)a->keep[i];
-        if (k > lo && syscall(SYS_close_range, lo, k - 1, CLOSE_RANGE_CLOEXEC) != 0)
+        if (k > lo && syscall(SYS_close_range, lo, k - 1, how) != 0)
             goto fallback;
         lo = k + 1;
     }
-    if (syscall(SYS_close_range, lo, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+    if (syscall(SYS_close_range, lo, ~0U, how) == 0)
         return 0;
 fallback:
     /* ENOSYS: no close_range; EINVAL: no CLOSE_RANGE_CLOEXEC flag. */
     return errno == ENOSYS || errno == EINVAL ? walk_mark_cloexec(a) : -1;
 }
 
-/* Runs between clone and execve; every call below is a plain system call
- * wrapper, async-signal-safe.  errno lives in the parent thread's TLS (shared
- * memory): harmless, as the parent sleeps until we exec or exit. */
+/* PR_SET_PDEATHSIG, then the race check: a parent that died before prctl has
+ * already reparented us (getppid changed), one that dies after triggers the
+ * signal.  prctl and getppid are plain system calls. */
+static void set_parent_death_signal(struct child_args *a)
+{
+    if (prctl(PR_SET_PDEATHSIG, (unsigned long)a->req->parent_death_signal, 0, 0, 0) != 0)
+        child_fail(a, VC_STAGE_PDEATHSIG, errno);
+    if (getppid() != a->parent_pid)
+        child_fail(a, VC_STAGE_PDEATHSIG, ESRCH);
+}
+
+/* The daemon's pidfile, as libvirt's virPidFileAcquirePath: open without
+ * O_TRUNC (a running daemon's file must survive our attempt), take a write
+ * lock on the whole file without waiting, and make sure the file we locked is
+ * still the one at the path (its previous owner may have removed it between
+ * our open and our lock); only then truncate and write the pid, no newline.
+ * The fd is not close-on-exec: it stays open in the daemon, and with it the
+ * lock, for the daemon's whole life.  0644 whatever the umask.  open, fstat,
+ * fcntl, stat, fchmod, ftruncate, write, close: all async-signal-safe. */
+static int acquire_pidfile(struct child_args *a, pid_t pid)
+{
+    const char *path = a->req->pidfile;
+    char digits[16], *p = digits + sizeof digits;
+    for (int attempt = 0; attempt < 100; attempt++) {
+        struct flock lock = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+        struct stat opened, now;
+        int fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY, 0644);
+        if (fd < 0)
+            return -1;
+        if (fstat(fd, &opened) != 0 || fcntl(fd, F_SETLK, &lock) != 0) {
+            /* POSIX allows EACCES for a conflicting lock; Linux says EAGAIN.  One errno for "held". */
+            int err = errno == EACCES ? EAGAIN : errno;
+            close(fd);
+            errno = err;
+            return -1;
+        }
+        if (stat(path, &now) == 0 && now.st_dev == opened.st_dev && now.st_ino == opened.st_ino) {
+            a->pidfile_fd = fd; /* from here on, a failure removes the file (child_fail) */
+            if ((opened.st_mode & 07777) != 0644 && fchmod(fd, 0644) != 0)
+                return -1;
+            if (ftruncate(fd, 0) != 0)
+                return -1;
+            do
+                *--p = (char)('0' + pid % 10);
+            while ((pid /= 10) > 0);
+            ssize_t len = digits + sizeof digits - p, n = write(fd, p, (size_t)len);
+            if (n != len && n >= 0)
+                errno = ENOSPC; /* a short write to a regular file: the disk is full */
+            return n == len ? 0 : -1;
+        }
+        close(fd);
+    }
+    errno = EAGAIN; /* someone keeps replacing the file */
+    return -1;
+}
+
+/* Capabilities before the id change: the bounding set can only be lowered
+ * while CAP_SETPCAP is effective, which setuid to non-root ends; and
+ * PR_SET_KEEPCAPS makes setuid keep the permitted set so that the allowed
+ * capabilities survive it.  prctl is a plain system call. */
+static void caps_before_ids(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    if (req->flags & VC_FLAG_CLEAR_CAPS) {
+        for (int cap = 0; cap < 64; cap++) {
+            int held;
+            if (req->caps_allowed & (1ULL << cap))
+                continue;
+            held = prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
+            if (held < 0)
+                break; /* EINVAL: past the kernel's last capability */
+            if (held == 1 && prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) != 0)
+                child_fail(a, VC_STAGE_CAPS, errno);
+        }
+    }
+    if ((req->flags & VC_FLAG_SET_UID) && prctl(PR_SET_KEEPCAPS, 1UL, 0, 0, 0) != 0)
+        child_fail(a, VC_STAGE_CAPS, errno);
+}
+
+/* Capabilities after the id change: permitted, effective and inheritable
+ * become the allowed set (ClearCaps) or keep what they had plus the allowed
+ * ones; then the allowed ones are raised ambient, so that a non-root program
+ * really holds them after exec (ambient needs each in permitted and
+ * inheritable; setuid to non-root cleared the ambient set anyway).  Raw
+ * capget/capset and prctl: plain system calls. */
+static void caps_after_ids(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+    struct __user_cap_data_struct d[2];
+    uint64_t allowed = req->caps_allowed, prm, inh;
+    if (syscall(SYS_capget, &hdr, d) != 0)
+        child_fail(a, VC_STAGE_CAPS, errno);
+    if (req->flags & VC_FLAG_CLEAR_CAPS) {
+        prm = allowed;
+        inh = allowed;
+    } else {
+        prm = ((uint64_t)d[1].permitted << 32 | d[0].permitted) | allowed;
+        inh = ((uint64_t)d[1].inheritable << 32 | d[0].inheritable) | allowed;
+    }
+    for (int i = 0; i < 2; i++) {
+        d[i].permitted = d[i].effective = (uint32_t)(prm >> (32 * i));
+        d[i].inheritable = (uint32_t)(inh >> (32 * i));
+    }
+    if (syscall(SYS_capset, &hdr, d) != 0)
+        child_fail(a, VC_STAGE_CAPS, errno);
+    if ((req->flags & VC_FLAG_CLEAR_CAPS) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+        child_fail(a, VC_STAGE_CAPS, errno);
+    for (int cap = 0; cap < 64; cap++)
+        if ((allowed & (1ULL << cap)) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)cap, 0, 0) != 0)
+            child_fail(a, VC_STAGE_CAPS, errno);
+}
+
+static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
+
+/* Runs between fork/clone and execve, in the order of libvirt's virExec; every
+ * call below is a plain system call wrapper, async-signal-safe (on the fork
+ * path the hook is the caller's business).  On the vfork path errno lives in
+ * the parent thread's TLS (shared memory): harmless, as the parent sleeps
+ * until we exec or exit. */
 static __attribute__((noreturn)) int child_main(void *arg)
 {
     struct child_args *a = arg;
     const vc_spawn_request *req = a->req;
     struct sigaction dfl = { .sa_handler = SIG_DFL };
+    int caps = (req->flags & VC_FLAG_CLEAR_CAPS) || req->caps_allowed != 0;
 
     a->shared = 1;
 
@@ -207,8 +386,11 @@ static __attribute__((noreturn)) int child_main(void *arg)
         child_fail(a, VC_STAGE_SIGNALS, errno);
 
     /* 2. Session or process group.  setsid also starts a new group, and a
-     * session leader may not setpgid, hence the else. */
-    if (req->flags & VC_FLAG_NEW_SESSION) {
+     * session leader may not setpgid, hence the else.  A daemon always gets a
+     * new session here, in the intermediate process, so that the daemon forked
+     * at step 9 is in it without leading it (it can never acquire a
+     * controlling terminal): the classic double fork. */
+    if (req->flags & (VC_FLAG_NEW_SESSION | VC_FLAG_DAEMONIZE)) {
         if (setsid() < 0)
             child_fail(a, VC_STAGE_SESSION, errno);
     } else if (req->flags & VC_FLAG_NEW_PROCESS_GROUP) {
@@ -216,15 +398,9 @@ static __attribute__((noreturn)) int child_main(void *arg)
             child_fail(a, VC_STAGE_SESSION, errno);
     }
 
-    /* 3. Parent-death signal.  Checking getppid() after prctl closes the race:
-     * a parent that died before prctl has already reparented us, one that
-     * dies after triggers the signal. */
-    if (req->parent_death_signal != 0) {
-        if (prctl(PR_SET_PDEATHSIG, (unsigned long)req->parent_death_signal, 0, 0, 0) != 0)
-            child_fail(a, VC_STAGE_PDEATHSIG, errno);
-        if (getppid() != a->parent_pid)
-            child_fail(a, VC_STAGE_PDEATHSIG, ESRCH);
-    }
+    /* 3. Parent-death signal (the daemon's fork at step 9 clears it again). */
+    if (req->parent_death_signal != 0)
+        set_parent_death_signal(a);
 
     /* 4. stdio and 5. passed fds, as one list of moves src[i] -> dst[i].
      * A source may sit on another move's target (stdin_fd == 1; 5->6 with
@@ -245,17 +421,87 @@ static __attribute__((noreturn)) int child_main(void *arg)
             child_fail(a, i < 3 ? VC_STAGE_STDIO : VC_STAGE_PASS_FDS, errno);
 
     /* 6. Nothing else crosses exec, whatever the parent forgot to mark. */
-    if (mark_cloexec(a) != 0)
+    if (close_others(a) != 0)
         child_fail(a, VC_STAGE_CLOSE_FDS, errno);
 
-    /* 7. umask never fails. */
+    /* 7. Resource limits, soft = hard = exactly the value asked.  Raw
+     * prlimit64: 64-bit values on every architecture, and a plain system call. */
+    for (int i = 0; i < req->nrlimits; i++) {
+        struct { uint64_t cur, max; } rl = { req->rlimits[i].value, req->rlimits[i].value };
+        if (syscall(SYS_prlimit64, 0, rlimit_resources[req->rlimits[i].resource], &rl, NULL) != 0)
+            child_fail(a, VC_STAGE_RLIMIT, errno);
+    }
+
+    /* 8. umask never fails. */
     if (req->umask >= 0)
         umask((mode_t)req->umask);
 
-    /* 8. Working directory, last before exec so that relative paths in the
-     * request (there should be none: path is absolute) cannot be affected. */
+    /* 9. Daemonize: fork again (the session is new since step 2); the
+     * intermediate exits at once and the parent reaps it, the daemon goes on,
+     * reparented to init.  _Fork is glibc's async-signal-safe fork, and this
+     * process is single-threaded.  The daemon reports its pid, then takes its
+     * pidfile: the parent's run returns only once it was written. */
+    if (req->flags & VC_FLAG_DAEMONIZE) {
+        pid_t daemon = _Fork();
+        if (daemon < 0)
+            child_fail(a, VC_STAGE_DAEMONIZE, errno);
+        if (daemon > 0)
+            _exit(0);
+        child_report(a, REPORT_DAEMON, VC_STAGE_DAEMONIZE, getpid());
+        if (req->pidfile != NULL && acquire_pidfile(a, getpid()) != 0)
+            child_fail(a, VC_STAGE_PIDFILE, errno);
+    }
+
+    /* 10. The caller's hook, last before ids, cwd and exec (libvirt's order),
+     * so it still runs with the parent's ids and working directory.  Only on
+     * the fork path: it may do anything a forked child of a multi-threaded
+     * process may do.  Non-zero fails the start with its value. */
+    if (req->hook != NULL) {
+        int rc = req->hook(req->hook_opaque);
+        if (rc != 0)
+            child_fail(a, VC_STAGE_HOOK, rc);
+    }
+
+    /* 11. Groups, gid, uid, in that order (each needs the privilege the next
+     * one drops), with the capability steps around them.  Raw system calls:
+     * glibc's wrappers would apply the change to the parent's threads too on
+     * the vfork path.  The groups were computed by the parent. */
+    if (caps)
+        caps_before_ids(a);
+    if (req->ngroups >= 0 && syscall(SYS_setgroups, (size_t)req->ngroups, req->groups) != 0)
+        child_fail(a, VC_STAGE_GROUPS, errno);
+    if ((req->flags & VC_FLAG_SET_GID) && syscall(SYS_setresgid, req->gid, req->gid, req->gid) != 0)
+        child_fail(a, VC_STAGE_GID, errno);
+    if ((req->flags & VC_FLAG_SET_UID) && syscall(SYS_setresuid, req->uid, req->uid, req->uid) != 0)
+        child_fail(a, VC_STAGE_UID, errno);
+    if (caps)
+        caps_after_ids(a);
+    /* A change of the effective uid or gid clears the parent-death signal. */
+    if (req->parent_death_signal != 0 && (req->flags & (VC_FLAG_SET_UID | VC_FLAG_SET_GID)))
+        set_parent_death_signal(a);
+
+    /* 12. no_new_privs: from here on, exec can never grant privileges. */
+    if ((req->flags & VC_FLAG_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0, 0, 0) != 0)
+        child_fail(a, VC_STAGE_NO_NEW_PRIVS, errno);
+
+    /* 13. Working directory, late so that it is reached with the child's own
+     * ids (a daemon's is "/", set by the caller). */
     if (req->cwd != NULL && chdir(req->cwd) != 0)
         child_fail(a, VC_STAGE_CHDIR, errno);
+
+    /* 14. Handshake: tell the parent we are ready and wait for its release.
+     * EOF instead of a byte means the parent gave up: never exec then.
+     * write and read are async-signal-safe; release_fd is close-on-exec. */
+    if (req->flags & VC_FLAG_HANDSHAKE) {
+        char c;
+        ssize_t n;
+        child_report(a, REPORT_READY, VC_STAGE_HANDSHAKE, 0);
+        do
+            n = read(a->release_fd, &c, 1);
+        while (n < 0 && errno == EINTR);
+        if (n != 1)
+            child_fail(a, VC_STAGE_HANDSHAKE, n < 0 ? errno : ECANCELED);
+    }
 
     execve(req->path, req->argv, req->envp);
     child_fail(a, VC_STAGE_EXEC, errno);
@@ -344,6 +590,10 @@ static int fail(vc_spawn_result *res, int stage, int err)
     res->pidfd = -1;
     res->stage = stage;
     res->error = err;
+    res->daemon_pid = 0;
+    res->handshake_ready = 0;
+    res->report_fd = -1;
+    res->release_fd = -1;
     errno = err;
     return -1;
 }
@@ -362,6 +612,28 @@ static void reap(pid_t pid, int pidfd)
     }
 }
 
+/* Reads the child's reports until it exec'd or died (EOF: returns 0), failed
+ * (returns REPORT_FAILURE with *rec set), or reached the handshake (returns
+ * REPORT_READY).  A daemon's pid report is noted on the way. */
+static int read_reports(int fd, struct report *rec, int32_t *daemon_pid)
+{
+    for (;;) {
+        struct report r;
+        ssize_t n;
+        do
+            n = read(fd, &r, sizeof r);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof r)
+            return 0; /* EOF; a torn record cannot happen below PIPE_BUF */
+        if (r.type == REPORT_DAEMON) {
+            *daemon_pid = r.value;
+            continue;
+        }
+        *rec = r;
+        return r.type;
+    }
+}
+
 static int check_request(const vc_spawn_request *r)
 {
     if (r->path == NULL || r->argv == NULL || r->envp == NULL)
@@ -374,34 +646,59 @@ static int check_request(const vc_spawn_request *r)
             return VC_STAGE_PASS_FDS;
     if (r->umask < -1 || r->umask > 0777)
         return VC_STAGE_UMASK;
-    if (r->flags & ~(uint32_t)(VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP))
+    if (r->flags & ~(uint32_t)ALL_FLAGS)
         return VC_STAGE_SESSION;
     if (r->parent_death_signal < 0 || r->parent_death_signal >= NSIG)
         return VC_STAGE_PDEATHSIG;
+    if (r->nrlimits < 0 || (r->nrlimits > 0 && r->rlimits == NULL))
+        return VC_STAGE_RLIMIT;
+    for (int i = 0; i < r->nrlimits; i++)
+        if (r->rlimits[i].resource < VC_RLIMIT_NOFILE || r->rlimits[i].resource > VC_RLIMIT_CORE)
+            return VC_STAGE_RLIMIT;
+    if (r->ngroups < -1 || (r->ngroups > 0 && r->groups == NULL))
+        return VC_STAGE_GROUPS;
+    if (r->pidfile != NULL && !(r->flags & VC_FLAG_DAEMONIZE))
+        return VC_STAGE_PIDFILE;
     return VC_STAGE_NONE;
+}
+
+/* Moves *fd above floor (close-on-exec), so that the child's fd moves cannot
+ * land on it.  Returns 0, or -1 with errno. */
+static int lift(int *fd, int floor)
+{
+    int moved;
+    if (*fd > floor)
+        return 0;
+    moved = fcntl(*fd, F_DUPFD_CLOEXEC, floor + 1);
+    if (moved < 0)
+        return -1;
+    close(*fd);
+    *fd = moved;
+    return 0;
 }
 
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 {
-    struct child_args a = { .req = req, .shared = 0, .rec = { VC_STAGE_NONE, 0 } };
-    int pipefd[2] = { -1, -1 }, pidfd = -1, stage, err, *plan = NULL;
+    struct child_args a = { .req = req, .shared = 0, .release_fd = -1, .pidfile_fd = -1 };
+    int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, stage, err, *plan = NULL;
+    int32_t daemon_pid = 0, ready = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *stack = NULL;
-    struct error_record rec;
+    struct report rec = { 0, VC_STAGE_NONE, 0 };
     sigset_t all;
-    ssize_t n;
     pid_t pid;
 
     if ((stage = check_request(req)) != VC_STAGE_NONE)
         return fail(res, stage, EINVAL);
     if (!pidfd_supported())
         return fail(res, VC_STAGE_FORK, ENOSYS);
+    a.forked = (req->flags & FORK_FLAGS) != 0 || req->hook != NULL;
 
     /* The plan: moves src -> dst and the sorted keep list; the child cannot
      * allocate, so the parent does it for both. */
     a.nmap = 3 + req->nfds;
-    a.nkeep = a.nmap + 1;
-    plan = malloc(sizeof(int) * ((size_t)a.nmap * 3 + 1));
+    a.nkeep = a.nmap + 2;
+    plan = malloc(sizeof(int) * ((size_t)a.nmap * 3 + 2));
     if (plan == NULL)
         return fail(res, VC_STAGE_FORK, ENOMEM);
     a.src = plan;
@@ -424,25 +721,28 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         }
     a.max_target = a.keep[a.nmap - 1];
 
-    /* The error pipe.  Its write end must survive the fd moves, so it has to
-     * live above every target: it is the last entry of keep[]. */
-    if (pipe2(pipefd, O_CLOEXEC) != 0) {
+    /* The report pipe, and the handshake's release pipe.  The child's ends
+     * must survive the fd moves, so they have to live above every target:
+     * they are the last entries of keep[]. */
+    if (pipe2(pipefd, O_CLOEXEC) != 0 || lift(&pipefd[1], a.max_target) != 0) {
         stage = VC_STAGE_PIPE, err = errno;
         goto out;
     }
-    if (pipefd[1] <= a.max_target) {
-        int fd = fcntl(pipefd[1], F_DUPFD_CLOEXEC, a.max_target + 1);
-        if (fd < 0) {
+    a.err_fd = pipefd[1];
+    plan[3 * a.nmap] = pipefd[1];
+    a.nkeep = a.nmap + 1;
+    if (req->flags & VC_FLAG_HANDSHAKE) {
+        if (pipe2(relfd, O_CLOEXEC) != 0 || lift(&relfd[0], a.max_target) != 0) {
             stage = VC_STAGE_PIPE, err = errno;
             goto out;
         }
-        close(pipefd[1]);
-        pipefd[1] = fd;
+        a.release_fd = relfd[0];
+        plan[3 * a.nmap + (relfd[0] < pipefd[1] ? 0 : 1)] = relfd[0];
+        plan[3 * a.nmap + (relfd[0] < pipefd[1] ? 1 : 0)] = pipefd[1];
+        a.nkeep = a.nmap + 2;
     }
-    a.err_fd = pipefd[1];
-    plan[3 * a.nmap] = pipefd[1];
 
-    if ((stack = stack_get(page)) == NULL) {
+    if (!a.forked && (stack = stack_get(page)) == NULL) {
         stage = VC_STAGE_FORK, err = errno;
         goto out;
     }
@@ -455,10 +755,16 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
      * signals unblocked; they target tids of this process, never the child. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &a.old_mask);
-    pid = clone(child_main, (char *)stack + page + CHILD_STACK_SIZE,
-                CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, &pidfd, NULL, NULL);
-    if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
-        pid = spawn_vfork(&a);
+    if (a.forked) {
+        pid = fork();
+        if (pid == 0)
+            child_main(&a);
+    } else {
+        pid = clone(child_main, (char *)stack + page + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, &pidfd, NULL, NULL);
+        if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
+            pid = spawn_vfork(&a);
+    }
     err = errno;
     pthread_sigmask(SIG_SETMASK, &a.old_mask, NULL);
 
@@ -467,8 +773,8 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         goto out;
     }
 
-    /* After vfork (or a kernel that ignored CLONE_PIDFD) the child is our
-     * unreaped child, so its pid cannot have been recycled yet - unless
+    /* After fork or vfork (or a kernel that ignored CLONE_PIDFD) the child is
+     * our unreaped child, so its pid cannot have been recycled yet - unless
      * SIGCHLD is SIG_IGN or someone calls waitpid(-1) (see the header). */
     if (pidfd < 0) {
         pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -480,24 +786,25 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
      * caller reaps its signal status like any other. */
     close(pipefd[1]);
     pipefd[1] = -1; /* ours must be closed, or EOF would never come */
-    if (a.shared) {
-        rec = a.rec;
-    } else {
-        do
-            n = read(pipefd[0], &rec, sizeof rec);
-        while (n < 0 && errno == EINTR);
-        if (n != (ssize_t)sizeof rec)
-            rec.stage = VC_STAGE_NONE; /* EOF: execve succeeded */
+    if (relfd[0] >= 0) {
+        close(relfd[0]);
+        relfd[0] = -1;
     }
-    if (rec.stage != VC_STAGE_NONE) {
+    if (a.shared)
+        rec = a.rec;
+    else if (read_reports(pipefd[0], &rec, &daemon_pid) == REPORT_READY)
+        ready = 1;
+    if (rec.type == REPORT_FAILURE) {
         reap(pid, pidfd);
-        stage = rec.stage, err = rec.error;
+        stage = rec.stage, err = rec.value;
         goto out;
     }
     if (pidfd < 0) {
-        /* Only on the vfork path when pidfd_open failed (e.g. EMFILE): the
-         * program runs but we cannot hand out a pidfd for it. */
+        /* Only when pidfd_open failed (e.g. EMFILE): the program runs (or
+         * waits at the handshake) but we cannot hand out a pidfd for it. */
         kill(pid, SIGKILL);
+        if (daemon_pid > 0)
+            kill(daemon_pid, SIGKILL);
         reap(pid, -1);
         stage = VC_STAGE_FORK;
         goto out;
@@ -506,17 +813,102 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     res->pidfd = pidfd;
     res->stage = VC_STAGE_NONE;
     res->error = 0;
+    res->daemon_pid = daemon_pid;
+    res->handshake_ready = ready;
+    res->report_fd = -1;
+    res->release_fd = -1;
+    if (ready) {
+        /* The caller releases the child with vc_handshake_release. */
+        res->report_fd = pipefd[0];
+        res->release_fd = relfd[1];
+        pipefd[0] = relfd[1] = -1;
+    }
     stage = VC_STAGE_NONE;
 
 out:
     if (stack != NULL)
         stack_put(stack, page);
-    if (pipefd[0] >= 0)
-        close(pipefd[0]);
-    if (pipefd[1] >= 0)
-        close(pipefd[1]);
+    for (int i = 0; i < 2; i++) {
+        if (pipefd[i] >= 0)
+            close(pipefd[i]);
+        if (relfd[i] >= 0)
+            close(relfd[i]);
+    }
     free(plan);
     return stage == VC_STAGE_NONE ? 0 : fail(res, stage, err);
+}
+
+int vc_handshake_release(int release_fd, int report_fd, vc_spawn_result *res)
+{
+    struct report rec = { 0, VC_STAGE_NONE, 0 };
+    int32_t daemon_pid = 0;
+    char go = '1';
+    ssize_t n;
+    do
+        n = write(release_fd, &go, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) {
+        /* EPIPE: the child is gone (SIGPIPE is ignored in .NET processes). */
+        res->stage = VC_STAGE_HANDSHAKE;
+        res->error = n < 0 ? errno : EIO;
+        return -1;
+    }
+    if (read_reports(report_fd, &rec, &daemon_pid) == REPORT_FAILURE) {
+        res->stage = rec.stage;
+        res->error = rec.value;
+        return -1;
+    }
+    res->stage = VC_STAGE_NONE;
+    res->error = 0;
+    return 0;
+}
+
+int vc_user_groups(uint32_t uid, uint32_t extra_gid, uint32_t *primary_gid, uint32_t *groups, int32_t *ngroups)
+{
+    struct passwd pw, *found = NULL;
+    long size = sysconf(_SC_GETPW_R_SIZE_MAX);
+    char *buf = NULL;
+    int rc, room = *ngroups, count;
+    if (size <= 0)
+        size = 16384;
+    for (;;) {
+        if ((buf = malloc((size_t)size)) == NULL)
+            return -1;
+        rc = getpwuid_r((uid_t)uid, &pw, buf, (size_t)size, &found);
+        if (rc != ERANGE || size >= (1L << 24))
+            break;
+        free(buf);
+        size *= 2;
+    }
+    if (rc != 0 || found == NULL) {
+        free(buf);
+        *ngroups = 0;
+        if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF || rc == EPERM)
+            return 0; /* no such user (the errnos getpwuid_r(3) lists for "not found") */
+        errno = rc;
+        return -1;
+    }
+    *primary_gid = pw.pw_gid;
+    count = room;
+    if (getgrouplist(pw.pw_name, pw.pw_gid, (gid_t *)groups, &count) < 0) {
+        /* Too little room: count is what getgrouplist needs; one more for extra_gid. */
+        free(buf);
+        *ngroups = count + 1;
+        return 1;
+    }
+    free(buf);
+    if (extra_gid != (uint32_t)-1) {
+        int present = 0;
+        for (int i = 0; i < count; i++)
+            present |= groups[i] == extra_gid;
+        if (!present) {
+            if (count < room)
+                groups[count] = extra_gid;
+            count++;
+        }
+    }
+    *ngroups = count;
+    return 1;
 }
 
 int vc_try_reap(int pidfd, int32_t *raw_status)

@@ -27,8 +27,7 @@ extern "C" {
 #endif
 
 /* Stage numbers shared with the C# enum VirCommand.StartStage: never renumber.
- * Stages the shim does not implement yet (RESOLVE, RLIMIT, DAEMONIZE, ...)
- * are reserved for the managed side or for later extensions. */
+ * RESOLVE is the managed side's; every other stage is reported by the shim. */
 enum vc_stage {
     VC_STAGE_NONE = 0, VC_STAGE_RESOLVE = 1, VC_STAGE_PIPE = 2, VC_STAGE_FORK = 3,
     VC_STAGE_SIGNALS = 4, VC_STAGE_SESSION = 5, VC_STAGE_PDEATHSIG = 6, VC_STAGE_STDIO = 7,
@@ -41,8 +40,23 @@ enum vc_stage {
 /* vc_spawn_request.flags */
 enum vc_flag {
     VC_FLAG_NEW_SESSION = 1,       /* setsid(); implies a new process group */
-    VC_FLAG_NEW_PROCESS_GROUP = 2  /* setpgid(0, 0); ignored with NEW_SESSION */
+    VC_FLAG_NEW_PROCESS_GROUP = 2, /* setpgid(0, 0); ignored with NEW_SESSION */
+    VC_FLAG_DAEMONIZE = 4,         /* setsid, fork again, the intermediate exits; cwd should be "/" */
+    VC_FLAG_SET_UID = 8,           /* setresuid(uid, uid, uid) */
+    VC_FLAG_SET_GID = 16,          /* setresgid(gid, gid, gid) */
+    VC_FLAG_CLEAR_CAPS = 32,       /* drop every capability not in caps_allowed, bounding set included */
+    VC_FLAG_NO_NEW_PRIVS = 64,     /* prctl(PR_SET_NO_NEW_PRIVS) */
+    VC_FLAG_HANDSHAKE = 128        /* stop before exec until vc_handshake_release */
 };
+
+/* vc_rlimit.resource: the order of the C# enum VirCommand.ResourceLimitKind. */
+enum vc_rlimit_kind { VC_RLIMIT_NOFILE = 0, VC_RLIMIT_NPROC = 1, VC_RLIMIT_MEMLOCK = 2, VC_RLIMIT_CORE = 3 };
+
+typedef struct vc_rlimit {
+    int32_t resource;              /* enum vc_rlimit_kind */
+    int32_t reserved;              /* 0 */
+    uint64_t value;                /* soft = hard = value; UINT64_MAX is RLIM_INFINITY */
+} vc_rlimit;
 
 typedef struct vc_fd_map {
     int32_t parent_fd;             /* any open fd of the parent */
@@ -64,14 +78,31 @@ typedef struct vc_spawn_request {
                                       *thread* that called vc_spawn exits, not the process: call
                                       vc_spawn from a thread that outlives the child (not a thread-pool
                                       thread that may retire).  If the parent is already gone when the
-                                      child checks, the spawn fails with VC_STAGE_PDEATHSIG/ESRCH. */
+                                      child checks, the spawn fails with VC_STAGE_PDEATHSIG/ESRCH.
+                                      Set again after a uid/gid change, which clears it. */
+    /* --- Everything below needs nothing of the parent's but the values given. --- */
+    const vc_rlimit *rlimits;      /* applied in order; may be NULL when nrlimits == 0 */
+    int32_t nrlimits;
+    uint32_t uid;                  /* with VC_FLAG_SET_UID */
+    uint32_t gid;                  /* with VC_FLAG_SET_GID */
+    int32_t ngroups;               /* -1: leave the supplementary groups alone; else setgroups(ngroups, groups) */
+    const uint32_t *groups;        /* computed by the parent (vc_user_groups): never looked up in the child */
+    uint64_t caps_allowed;         /* bit N: capability N kept (and raised ambient) across the id change */
+    const char *pidfile;           /* VC_FLAG_DAEMONIZE only; NULL: none */
+    int (*hook)(void *);           /* NULL: none; else called as the last step before ids, cwd and exec */
+    void *hook_opaque;
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {
     int32_t pid;                   /* -1 on failure */
     int32_t pidfd;                 /* close-on-exec pidfd of the child, never -1 on success; -1 on failure */
     int32_t stage;                 /* enum vc_stage on failure, VC_STAGE_NONE on success */
-    int32_t error;                 /* errno on failure, 0 on success */
+    int32_t error;                 /* errno on failure (VC_STAGE_HOOK: the hook's return value), 0 on success */
+    int32_t daemon_pid;            /* VC_FLAG_DAEMONIZE: the daemon's pid as it reported it; else 0 */
+    int32_t handshake_ready;       /* VC_FLAG_HANDSHAKE: 1 if the child waits for vc_handshake_release,
+                                      0 if it ended before the handshake (pid/pidfd still valid: reap it) */
+    int32_t report_fd;             /* VC_FLAG_HANDSHAKE: the child's report pipe (close-on-exec); else -1 */
+    int32_t release_fd;            /* VC_FLAG_HANDSHAKE: the pipe that releases the child (close-on-exec); else -1 */
 } vc_spawn_result;
 
 /*
@@ -80,10 +111,22 @@ typedef struct vc_spawn_result {
  * res->stage and res->error are set, the child (if one was started) is already
  * reaped and no fd is leaked.
  *
+ * Plain requests use clone(CLONE_VM|CLONE_VFORK): the calling thread sleeps
+ * until the child exec'd or failed.  A hook, a handshake or daemonize need a
+ * real fork (glibc's fork(), so that a hook may even call malloc): the call
+ * then reads the child's reports until it exec'd or failed, or reached the
+ * handshake (VC_FLAG_HANDSHAKE: res->report_fd and res->release_fd are then
+ * the caller's, for vc_handshake_release).  A daemon: res->pid is the
+ * intermediate process, which has exited (or is about to) when this returns;
+ * the daemon has written and locked its pidfile and exec'd (or reached the
+ * handshake), or its failure is reported as the start's.
+ *
  * Invalid requests are rejected before anything is created, with EINVAL and
  * the stage the bad field belongs to: EXEC (path/argv/envp NULL), PASS_FDS
  * (nfds < 0, fds NULL, child_fd < 3 or duplicated), UMASK (> 0777),
- * SESSION (unknown flag), PDEATHSIG (not a signal number).
+ * SESSION (unknown flag), PDEATHSIG (not a signal number), RLIMIT (bad
+ * kind, rlimits NULL), GROUPS (ngroups < -1, groups NULL), CAPS (a bit above
+ * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE).
  *
  * Thread-safe.  Every fd of the parent should be close-on-exec (.NET's are):
  * this shim closes everything else in its own children, but a fork done by
@@ -101,6 +144,25 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res);
  * The caller still closes the pidfd afterwards.
  */
 int vc_try_reap(int pidfd, int32_t *raw_status);
+
+/*
+ * Releases a child that waits at the handshake: writes one byte to release_fd,
+ * then reads report_fd until the child exec'd (returns 0) or reported a
+ * failure (returns -1, res->stage and res->error set; the child exits with
+ * 127, reap it as usual).  Blocks for as long as the child takes to exec.
+ * Closes neither fd.
+ */
+int vc_handshake_release(int release_fd, int report_fd, vc_spawn_result *res);
+
+/*
+ * The supplementary groups of uid, computed in the parent (getpwuid_r and
+ * getgrouplist): the groups of the user's passwd entry, its primary group
+ * included, plus extra_gid unless it is (uint32_t)-1.  Returns 1 with
+ * *primary_gid set when the user exists, 0 when it does not (then *ngroups is
+ * 0 and nothing else is set), -1 with errno on error.  *ngroups: in, the room
+ * in groups[]; out, the count, which may exceed the room: call again with more.
+ */
+int vc_user_groups(uint32_t uid, uint32_t extra_gid, uint32_t *primary_gid, uint32_t *groups, int32_t *ngroups);
 
 /* pidfd_send_signal(pidfd, sig, NULL, 0): 0, or -1 with errno (ESRCH once the
  * child has been reaped; a pidfd never names a recycled pid). */
