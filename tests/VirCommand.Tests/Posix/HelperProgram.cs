@@ -1,0 +1,31 @@
+using System.Globalization;
+using VirCommand.Backends.Posix;
+
+namespace VirCommand.Tests.Posix;
+
+/// <summary>
+/// The test assembly's entry point, unused by the test runner. Run as
+/// <c>dotnet VirCommand.Tests.dll pdeathsig SIGNAL PROBE REPORT</c> it becomes the intermediate
+/// process of the parent-death tests: it starts <c>PROBE --sleep 60000</c> (report to REPORT) through
+/// the POSIX backend, from a thread-pool thread, with parent-death signal SIGNAL (0: none), prints
+/// <c>started</c> and waits to be killed.
+/// </summary>
+public static class HelperProgram
+{
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length != 4 || args[0] != "pdeathsig")
+            return 0;
+        var signal = int.Parse(args[1], CultureInfo.InvariantCulture);
+        using var report = File.OpenHandle(args[3], FileMode.Create, FileAccess.Write);
+        using var command = Command.NewArgList(args[2], "--sleep", "60000").SetOutputFd(report);
+        if (signal != 0)
+            command.SetParentDeathSignal((Signal)signal);
+        var running = await Task.Run(() => new PosixCommandRunner().StartAsync(command));
+        running.Detach();
+        await Console.Out.WriteLineAsync("started");
+        await Console.Out.FlushAsync();
+        await Task.Delay(Timeout.Infinite);
+        return 0;
+    }
+}

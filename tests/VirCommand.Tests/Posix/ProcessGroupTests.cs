@@ -1,0 +1,95 @@
+using System.Globalization;
+
+namespace VirCommand.Tests.Posix;
+
+/// <summary>NewSession/NewProcessGroup (beyond libvirt): stopping a command stops its whole group.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ProcessGroupTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [LinuxFact]
+    public async Task A_new_process_group_and_a_new_session_as_the_child_sees_them()
+    {
+        using var group = Probe.New().NewProcessGroup().SetOutputBuffer();
+        var report = (await Posix.Runner.RunAsync(group)).StandardOutput;
+        Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "pgid"));
+        Assert.NotEqual(Probe.Int(report, "pid"), Probe.Int(report, "sid"));
+
+        using var session = Probe.New().NewSession().SetOutputBuffer();
+        report = (await Posix.Runner.RunAsync(session)).StandardOutput;
+        Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "sid"));
+        Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "pgid"));
+    }
+
+    /// <summary>A shell that starts two background sleeps, writes their pids, and waits.</summary>
+    private static Command ShellWithChildren(string pids) =>
+        Command.NewArgList("sh", "-c", $"sleep 1000 & echo $! > {pids}.tmp; sleep 1000 & echo $! >> {pids}.tmp; mv {pids}.tmp {pids}; wait");
+
+    private static async Task<int[]> ReadPidsAsync(string pids)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!File.Exists(pids))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the shell never wrote its children's pids");
+            await Task.Delay(20);
+        }
+        return (await File.ReadAllLinesAsync(pids)).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToArray();
+    }
+
+    [LinuxFact]
+    public async Task Cancellation_kills_the_shell_and_all_its_children()
+    {
+        var pids = _dir.File("pids");
+        using var command = ShellWithChildren(pids).NewProcessGroup();
+        using var cts = new CancellationTokenSource();
+        var run = Posix.Runner.RunAsync(command, cts.Token);
+        var children = await ReadPidsAsync(pids);
+        await cts.CancelAsync();
+        var error = await Assert.ThrowsAsync<CommandCanceledException>(() => run);
+        Assert.Equal(Signal.SIGTERM, error.Result!.TerminatingSignal);
+        foreach (var child in children)
+            Assert.True(await Processes.WaitGoneAsync(child, TimeSpan.FromSeconds(5)), $"grandchild {child} survived");
+    }
+
+    [LinuxFact]
+    public async Task A_timeout_and_an_abort_kill_the_whole_session_too()
+    {
+        var pids = _dir.File("pids");
+        using var command = ShellWithChildren(pids).NewSession().SetTimeout(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAsync<CommandTimeoutException>(() => Posix.Runner.RunAsync(command));
+        foreach (var child in await ReadPidsAsync(pids))
+            Assert.True(await Processes.WaitGoneAsync(child, TimeSpan.FromSeconds(5)), $"grandchild {child} survived the timeout");
+
+        var more = _dir.File("more");
+        using var again = ShellWithChildren(more).NewProcessGroup();
+        await using var running = await Posix.Runner.StartAsync(again);
+        var children = await ReadPidsAsync(more);
+        await running.AbortAsync();
+        foreach (var child in children)
+            Assert.True(await Processes.WaitGoneAsync(child, TimeSpan.FromSeconds(5)), $"grandchild {child} survived the abort");
+    }
+
+    [LinuxFact]
+    public async Task Without_a_group_only_the_child_is_signalled()
+    {
+        var pids = _dir.File("pids");
+        using var command = ShellWithChildren(pids);
+        using var cts = new CancellationTokenSource();
+        var run = Posix.Runner.RunAsync(command, cts.Token);
+        var children = await ReadPidsAsync(pids);
+        try
+        {
+            await cts.CancelAsync();
+            await Assert.ThrowsAsync<CommandCanceledException>(() => run);
+            Assert.All(children, c => Assert.True(Processes.IsAlive(c)));
+        }
+        finally
+        {
+            foreach (var child in children)
+                await Processes.KillAsync(child);
+        }
+    }
+}
