@@ -432,7 +432,7 @@ static __attribute__((noreturn)) int child_main(void *arg)
             child_fail(a, VC_STAGE_RLIMIT, errno);
     }
 
-    /* 8. umask never fails. */
+    /* 8. umask never fails (async-signal-safe). */
     if (req->umask >= 0)
         umask((mode_t)req->umask);
 
@@ -480,12 +480,13 @@ static __attribute__((noreturn)) int child_main(void *arg)
     if (req->parent_death_signal != 0 && (req->flags & (VC_FLAG_SET_UID | VC_FLAG_SET_GID)))
         set_parent_death_signal(a);
 
-    /* 12. no_new_privs: from here on, exec can never grant privileges. */
+    /* 12. no_new_privs: from here on, exec can never grant privileges (no
+     * setuid bits, no file capabilities).  prctl: a plain system call. */
     if ((req->flags & VC_FLAG_NO_NEW_PRIVS) && prctl(PR_SET_NO_NEW_PRIVS, 1UL, 0, 0, 0) != 0)
         child_fail(a, VC_STAGE_NO_NEW_PRIVS, errno);
 
     /* 13. Working directory, late so that it is reached with the child's own
-     * ids (a daemon's is "/", set by the caller). */
+     * ids (a daemon's is "/", set by the caller).  chdir: async-signal-safe. */
     if (req->cwd != NULL && chdir(req->cwd) != 0)
         child_fail(a, VC_STAGE_CHDIR, errno);
 

@@ -4,8 +4,10 @@
  * Everything that must run between fork and exec lives here, in C, because
  * the child of a multi-threaded .NET process may only call async-signal-safe
  * functions: managed code cannot run there at all.  The managed side prepares
- * every byte (resolved path, explicit environment, pipes, /dev/null) and this
- * shim only moves file descriptors around and calls execve.
+ * every byte (resolved path, explicit environment, pipes, /dev/null, the
+ * supplementary groups) and this shim only makes system calls with them:
+ * fds, limits, umask, ids, capabilities, daemonize and pidfile, the caller's
+ * native hook, the handshake, execve.
  *
  * Requirements: Linux >= 5.4 (pidfd_open 5.3, waitid(P_PIDFD) 5.4).
  * close_range (5.9) and CLOSE_RANGE_CLOEXEC (5.11) are used when present,
