@@ -33,6 +33,9 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
+    [LibraryImport("libc", EntryPoint = "getegid")]
+    public static partial uint GetEgid();
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
