@@ -34,25 +34,15 @@ public sealed class CredentialTests
         Assert.Equal("65534", Probe.Value(report, "groups"));
     }
 
-    [RootFact]
+    [UserWithSupplementaryGroupsFact]
     public async Task A_user_with_supplementary_groups_gets_them_all()
     {
-        // A passwd user that /etc/group lists as a member of other groups, if the machine has one.
-        var members = File.ReadAllLines("/etc/group")
-            .Select(l => l.Split(':'))
-            .Where(f => f.Length == 4 && f[3].Length > 0)
-            .SelectMany(f => f[3].Split(',').Select(user => (User: user, Gid: uint.Parse(f[2], CultureInfo.InvariantCulture))))
-            .ToList();
-        var passwd = File.ReadAllLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length >= 4)
-            .ToDictionary(f => f[0], f => (Uid: uint.Parse(f[2], CultureInfo.InvariantCulture), Gid: uint.Parse(f[3], CultureInfo.InvariantCulture)));
-        var user = members.Select(m => m.User).FirstOrDefault(passwd.ContainsKey);
-        if (user is null)
-            return; // nothing to compare on this machine: the nobody tests cover the mechanism
-        var expected = members.Where(m => m.User == user).Select(m => m.Gid).Append(passwd[user].Gid).Distinct().Order();
+        var user = UserWithSupplementaryGroups.Find()!;
 
-        var report = await ReportAsync(Probe.New().SetUid(passwd[user].Uid));
-        Assert.Equal(string.Join(' ', expected), Probe.Value(report, "groups"));
-        Assert.Equal($"{passwd[user].Gid} {passwd[user].Gid} {passwd[user].Gid}", Probe.Value(report, "gid"));
+        var report = await ReportAsync(Probe.New().SetUid(user.Uid));
+
+        Assert.Equal(string.Join(' ', user.Groups), Probe.Value(report, "groups"));
+        Assert.Equal($"{user.Gid} {user.Gid} {user.Gid}", Probe.Value(report, "gid"));
     }
 
     [RootFact]
@@ -112,5 +102,37 @@ public sealed class CredentialTests
         // Changing the effective uid clears PR_SET_PDEATHSIG: the child sets it again afterwards.
         var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody).SetParentDeathSignal(Signal.SIGTERM));
         Assert.Equal("15", Probe.Value(report, "pdeathsig"));
+    }
+}
+
+/// <summary>A passwd user that /etc/group lists as a member of other groups, if the machine has one.</summary>
+internal sealed record UserWithSupplementaryGroups(string Name, uint Uid, uint Gid, IReadOnlyList<uint> Groups)
+{
+    public static UserWithSupplementaryGroups? Find()
+    {
+        var members = File.ReadAllLines("/etc/group")
+            .Select(l => l.Split(':'))
+            .Where(f => f.Length == 4 && f[3].Length > 0)
+            .SelectMany(f => f[3].Split(',').Select(user => (User: user, Gid: uint.Parse(f[2], CultureInfo.InvariantCulture))))
+            .ToList();
+        var passwd = File.ReadAllLines("/etc/passwd").Select(l => l.Split(':')).Where(f => f.Length >= 4)
+            .ToDictionary(f => f[0], f => (Uid: uint.Parse(f[2], CultureInfo.InvariantCulture), Gid: uint.Parse(f[3], CultureInfo.InvariantCulture)));
+        var name = members.Select(m => m.User).FirstOrDefault(passwd.ContainsKey);
+        if (name is null)
+            return null;
+        var (uid, gid) = passwd[name];
+        return new(name, uid, gid, [.. members.Where(m => m.User == name).Select(m => m.Gid).Append(gid).Distinct().Order()]);
+    }
+}
+
+/// <summary>A root test that needs a user with supplementary groups, and says so when the machine has none.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class UserWithSupplementaryGroupsFactAttribute : FactAttribute
+{
+    public UserWithSupplementaryGroupsFactAttribute()
+    {
+        Skip = new RootFactAttribute().Skip;
+        if (Skip is null && UserWithSupplementaryGroups.Find() is null)
+            Skip = "needs a user that /etc/group lists as a member of another group; this machine has none";
     }
 }
