@@ -12,6 +12,7 @@ internal static unsafe partial class Syscalls
     public const int ENOENT = 2;
     public const int EACCES = 13;
     public const int ECANCELED = 125;
+    public const int O_RDWR = 2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;
@@ -46,6 +47,9 @@ internal static unsafe partial class Syscalls
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags);
 
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Access(string path, int mode);

@@ -14,7 +14,13 @@ internal sealed class ChildIo : IDisposable
     private readonly List<WriteChannel> _writers = [];
     private readonly List<ReadChannel> _readers = [];
     private readonly EventLoop _loop;
-    private SafeFileHandle? _devNull;
+
+    /// <summary>
+    /// One <c>/dev/null</c> for every spawn, opened on first use and kept: it has no state to share.
+    /// Opened with open(2) rather than <see cref="File.OpenHandle"/>, which also takes a flock whose
+    /// cost grows with every other flock on the <c>/dev/null</c> inode, system-wide.
+    /// </summary>
+    private static SafeFileHandle? s_devNull;
     private bool _pumping;
 
     private ChildIo(EventLoop loop) => _loop = loop;
@@ -68,8 +74,6 @@ internal sealed class ChildIo : IDisposable
         foreach (var end in _childEnds)
             end.Dispose();
         _childEnds.Clear();
-        _devNull?.Dispose();
-        _devNull = null;
     }
 
     /// <summary>Hands the library's own pipe ends to the event loop.</summary>
@@ -164,16 +168,19 @@ internal sealed class ChildIo : IDisposable
         return (int)child.DangerousGetHandle();
     }
 
-    private int DevNull()
+    private static int DevNull()
     {
-        try
+        if (s_devNull is { } open)
+            return (int)open.DangerousGetHandle();
+        var fd = Interop.Syscalls.Open("/dev/null", Interop.Syscalls.O_RDWR | Interop.Syscalls.O_CLOEXEC);
+        if (fd < 0)
+            throw new StartFailure(StartStage.Pipe, System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), "cannot open /dev/null");
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        if (Interlocked.CompareExchange(ref s_devNull, handle, null) is { } raced)
         {
-            _devNull ??= File.OpenHandle("/dev/null", FileMode.Open, FileAccess.ReadWrite);
+            handle.Dispose();
+            return (int)raced.DangerousGetHandle();
         }
-        catch (IOException e)
-        {
-            throw new StartFailure(StartStage.Pipe, e.HResult & 0xffff, "cannot open /dev/null");
-        }
-        return (int)_devNull.DangerousGetHandle();
+        return fd;
     }
 }

@@ -22,6 +22,10 @@ internal sealed unsafe class NativeArena : IDisposable
     /// <summary>The bytes needed for <paramref name="value"/> as a NUL-terminated UTF-8 string.</summary>
     public static nuint SizeOf(string value) => (nuint)Encoding.UTF8.GetByteCount(value) + 1;
 
+    /// <summary>The bytes needed for <c>name=value</c> as a NUL-terminated UTF-8 string.</summary>
+    public static nuint SizeOfPair(string name, string value) =>
+        (nuint)(Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value)) + 2;
+
     /// <summary>The bytes needed for a NULL-terminated array of <paramref name="count"/> pointers.</summary>
     public static nuint SizeOfArray(int count) => (nuint)((count + 1) * sizeof(nint)) + (nuint)sizeof(nint);
 
@@ -31,6 +35,19 @@ internal sealed unsafe class NativeArena : IDisposable
         var p = Take((nuint)length + 1, 1);
         Encoding.UTF8.GetBytes(value, new Span<byte>(p, length));
         p[length] = 0;
+        return p;
+    }
+
+    /// <summary>Writes <c>name=value</c> as a NUL-terminated UTF-8 string, with no managed string in between.</summary>
+    public byte* Pair(string name, string value)
+    {
+        var nameLength = Encoding.UTF8.GetByteCount(name);
+        var valueLength = Encoding.UTF8.GetByteCount(value);
+        var p = Take((nuint)(nameLength + valueLength + 2), 1);
+        Encoding.UTF8.GetBytes(name, new Span<byte>(p, nameLength));
+        p[nameLength] = (byte)'=';
+        Encoding.UTF8.GetBytes(value, new Span<byte>(p + nameLength + 1, valueLength));
+        p[nameLength + valueLength + 1] = 0;
         return p;
     }
 

@@ -43,17 +43,29 @@ internal static unsafe class SpawnRequest
     private static SpawnedChild SpawnNow(Command command, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
     {
         var argv = command.Argv;
-        var environment = command.ResolveEnvironment().Select(e => e.ToEnvironString()).ToList();
+        // The child does not care about order: an inherited environment goes from the runtime's
+        // variables straight into the arena, with no sorted copy and no NAME=value strings.
+        var inherited = command.InheritsEnvironment ? System.Environment.GetEnvironmentVariables() : null;
+        var environmentCount = inherited?.Count ?? command.Environment.Count;
         var cwd = command.IsDaemon ? "/" : command.WorkingDirectory;
         var groups = credentials?.Groups;
         var limits = command.ResourceLimits.ToList();
-        var size = NativeArena.SizeOf(path) + NativeArena.SizeOfArray(argv.Count) + NativeArena.SizeOfArray(environment.Count)
+        var size = NativeArena.SizeOf(path) + NativeArena.SizeOfArray(argv.Count) + NativeArena.SizeOfArray(environmentCount)
             + (nuint)(io.ExtraFds.Count * sizeof(NativeSpawn.FdMap)) + (nuint)(limits.Count * sizeof(NativeSpawn.RLimit))
             + (nuint)((groups?.Length ?? 0) * sizeof(uint)) + 64;
         foreach (var s in argv)
             size += NativeArena.SizeOf(s);
-        foreach (var s in environment)
-            size += NativeArena.SizeOf(s);
+        if (inherited is null)
+        {
+            foreach (var variable in command.Environment)
+                size += NativeArena.SizeOfPair(variable.Name, variable.Value);
+        }
+        else
+        {
+            var e = inherited.GetEnumerator();
+            while (e.MoveNext())
+                size += NativeArena.SizeOfPair((string)e.Key, (string?)e.Value ?? "");
+        }
         if (cwd is not null)
             size += NativeArena.SizeOf(cwd);
         if (pidFile is not null)
@@ -87,7 +99,7 @@ internal static unsafe class SpawnRequest
         {
             Path = arena.String(path),
             Argv = arena.Array(argv),
-            Envp = arena.Array(environment),
+            Envp = Environment(arena, command, inherited, environmentCount),
             Cwd = cwd is null ? null : arena.String(cwd),
             StdinFd = io.StdinFd,
             StdoutFd = io.StdoutFd,
@@ -149,5 +161,25 @@ internal static unsafe class SpawnRequest
         {
             return "";
         }
+    }
+
+    private static byte** Environment(NativeArena arena, Command command, System.Collections.IDictionary? inherited, int count)
+    {
+        var envp = (byte**)arena.Items<nint>(count + 1);
+        var i = 0;
+        if (inherited is null)
+        {
+            foreach (var variable in command.Environment)
+                envp[i++] = arena.Pair(variable.Name, variable.Value);
+        }
+        else
+        {
+            // The enumerator's Key and Value: foreach would box a DictionaryEntry per variable.
+            var e = inherited.GetEnumerator();
+            while (e.MoveNext())
+                envp[i++] = arena.Pair((string)e.Key, (string?)e.Value ?? "");
+        }
+        envp[i] = null;
+        return envp;
     }
 }

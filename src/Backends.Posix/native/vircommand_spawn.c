@@ -604,11 +604,11 @@ static void reap(pid_t pid, int pidfd)
 {
     siginfo_t si;
     if (pidfd >= 0) {
-        while (waitid(VC_P_PIDFD, (id_t)pidfd, &si, WEXITED) < 0 && errno == EINTR)
+        while (waitid(VC_P_PIDFD, (id_t)pidfd, &si, WEXITED | __WALL) < 0 && errno == EINTR)
             ;
         close(pidfd);
     } else {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        while (waitpid(pid, NULL, __WALL) < 0 && errno == EINTR)
             ;
     }
 }
@@ -761,8 +761,13 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         if (pid == 0)
             child_main(&a);
     } else {
+        /* No exit signal (0, not SIGCHLD): the child's exit raises no SIGCHLD
+         * here, so it neither wakes the runtime's SIGCHLD handler nor can be
+         * reaped by someone else's waitpid(-1) or a SIG_IGN disposition; the
+         * pidfd still becomes readable, and our waitids pass __WALL to see
+         * such a "clone" child. */
         pid = clone(child_main, (char *)stack + page + CHILD_STACK_SIZE,
-                    CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &a, &pidfd, NULL, NULL);
+                    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &a, &pidfd, NULL, NULL);
         if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
             pid = spawn_vfork(&a);
     }
@@ -915,7 +920,7 @@ int vc_user_groups(uint32_t uid, uint32_t extra_gid, uint32_t *primary_gid, uint
 int vc_try_reap(int pidfd, int32_t *raw_status)
 {
     siginfo_t si = { 0 };
-    if (waitid(VC_P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG) != 0)
+    if (waitid(VC_P_PIDFD, (id_t)pidfd, &si, WEXITED | WNOHANG | __WALL) != 0)
         return -1;
     if (si.si_pid == 0)
         return 0; /* WNOHANG and still running */
