@@ -151,8 +151,18 @@ public sealed class FakeCommandRunner : ICommandRunner
         RunAsync(command, cancellationToken).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
-    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
+    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        try
+        {
+            return Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
+        }
+        catch (Exception e)
+        {
+            return Task.FromException<IRunningCommand>(e);
+        }
+    }
 
     private FakeRunningCommand Start(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {

@@ -54,8 +54,19 @@ public sealed class PosixCommandRunner : ICommandRunner
         RunAsync(command, cancellationToken).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
-    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default) =>
-        Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
+    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        try
+        {
+            return Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
+        }
+        catch (Exception e)
+        {
+            // As any Task-returning method: failures travel in the task, so `await` and `ContinueWith` see them alike.
+            return Task.FromException<IRunningCommand>(e);
+        }
+    }
 
     private PosixRunningCommand Start(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {

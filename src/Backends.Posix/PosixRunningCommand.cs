@@ -211,7 +211,8 @@ internal sealed class PosixRunningCommand : IRunningCommand
     {
         lock (_lock)
         {
-            if (_stopReason != StopReason.None || _completion?.IsCompleted == true)
+            // A child that has exited is past stopping, even while its output still drains.
+            if (_stopReason != StopReason.None || _watcher.Exited.IsCompleted)
                 return;
             _stopReason = reason;
             _cancelledBy = cancelledBy;

@@ -27,7 +27,7 @@ public sealed class CapabilityTests
     [RootFact]
     public async Task A_non_root_child_really_holds_an_allowed_capability_and_nothing_else()
     {
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE));
         Assert.Equal(Caps(NetBindService, NetBindService, NetBindService, NetBindService, NetBindService), Probe.Value(report, "caps"));
         Assert.Equal("65534 65534 65534", Probe.Value(report, "uid"));
     }
@@ -49,7 +49,7 @@ public sealed class CapabilityTests
     public async Task ClearCaps_drops_every_capability_from_every_set_even_for_root()
     {
         var none = "0000000000000000";
-        var report = await ReportAsync(Probe.New().ClearCaps());
+        var report = await ReportAsync(Probe.Command().ClearCaps());
         Assert.Equal(Caps(none, none, none, none, none), Probe.Value(report, "caps"));
         Assert.Equal("0 0 0", Probe.Value(report, "uid"));
     }
@@ -58,7 +58,7 @@ public sealed class CapabilityTests
     public async Task ClearCaps_with_allowed_capabilities_for_root()
     {
         var both = (1UL << (int)Capability.CAP_NET_BIND_SERVICE | 1UL << (int)Capability.CAP_KILL).ToString("x16", CultureInfo.InvariantCulture);
-        var report = await ReportAsync(Probe.New().ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE).AllowCap(Capability.CAP_KILL));
+        var report = await ReportAsync(Probe.Command().ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE).AllowCap(Capability.CAP_KILL));
         Assert.Equal(Caps(both, both, both, both, both), Probe.Value(report, "caps"));
     }
 
@@ -66,7 +66,7 @@ public sealed class CapabilityTests
     public async Task AllowCap_without_ClearCaps_keeps_the_bounding_set()
     {
         // As in libvirt, the others go only with ClearCaps; the uid change takes them from the other sets anyway.
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody).AllowCap(Capability.CAP_NET_BIND_SERVICE));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody).AllowCap(Capability.CAP_NET_BIND_SERVICE));
         Assert.Equal(Caps(NetBindService, NetBindService, NetBindService, ParentBounding(), NetBindService), Probe.Value(report, "caps"));
     }
 
@@ -74,14 +74,14 @@ public sealed class CapabilityTests
     public async Task A_uid_change_without_capability_settings_leaves_none()
     {
         var none = "0000000000000000";
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody));
         Assert.Equal(Caps(none, none, none, ParentBounding(), none), Probe.Value(report, "caps"));
     }
 
     [RootFact]
     public async Task Capabilities_on_the_fork_path_too()
     {
-        using var command = Probe.New().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE)
+        using var command = Probe.Command().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE)
             .SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_return")).SetOutputBuffer();
         var report = (await Posix.Runner.RunAsync(command)).StandardOutput;
         Assert.Equal(Caps(NetBindService, NetBindService, NetBindService, NetBindService, NetBindService), Probe.Value(report, "caps"));
@@ -90,14 +90,14 @@ public sealed class CapabilityTests
     [LinuxFact]
     public async Task No_new_privs_is_set_only_when_asked()
     {
-        Assert.Equal("1", Probe.Value(await ReportAsync(Probe.New().SetNoNewPrivileges()), "no_new_privs"));
-        Assert.Equal("0", Probe.Value(await ReportAsync(Probe.New()), "no_new_privs"));
+        Assert.Equal("1", Probe.Value(await ReportAsync(Probe.Command().SetNoNewPrivileges()), "no_new_privs"));
+        Assert.Equal("0", Probe.Value(await ReportAsync(Probe.Command()), "no_new_privs"));
     }
 
     [RootFact]
     public async Task No_new_privs_with_ids_and_capabilities()
     {
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE).SetNoNewPrivileges());
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody).ClearCaps().AllowCap(Capability.CAP_NET_BIND_SERVICE).SetNoNewPrivileges());
         Assert.Equal("1", Probe.Value(report, "no_new_privs"));
         Assert.Equal(NetBindService, Probe.Value(report, "caps")[^16..]);
     }

@@ -17,7 +17,7 @@ public sealed class CredentialTests
     [RootFact]
     public async Task Uid_and_gid_nobody_nogroup_as_the_child_sees_them()
     {
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody));
         Assert.Equal("65534 65534 65534", Probe.Value(report, "uid"));
         Assert.Equal("65534 65534 65534", Probe.Value(report, "gid"));
         Assert.Equal("65534", Probe.Value(report, "groups")); // nobody's groups: nogroup only
@@ -28,7 +28,7 @@ public sealed class CredentialTests
     [RootFact]
     public async Task A_uid_alone_takes_the_users_primary_group_and_its_groups()
     {
-        var report = await ReportAsync(Probe.New().SetUid(Nobody));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody));
         Assert.Equal("65534 65534 65534", Probe.Value(report, "uid"));
         Assert.Equal("65534 65534 65534", Probe.Value(report, "gid"));
         Assert.Equal("65534", Probe.Value(report, "groups"));
@@ -39,7 +39,7 @@ public sealed class CredentialTests
     {
         var user = UserWithSupplementaryGroups.Find()!;
 
-        var report = await ReportAsync(Probe.New().SetUid(user.Uid));
+        var report = await ReportAsync(Probe.Command().SetUid(user.Uid));
 
         Assert.Equal(string.Join(' ', user.Groups), Probe.Value(report, "groups"));
         Assert.Equal($"{user.Gid} {user.Gid} {user.Gid}", Probe.Value(report, "gid"));
@@ -48,12 +48,12 @@ public sealed class CredentialTests
     [RootFact]
     public async Task A_uid_without_a_passwd_entry_keeps_the_gid_and_gets_no_supplementary_groups()
     {
-        var report = await ReportAsync(Probe.New().SetUid(54321));
+        var report = await ReportAsync(Probe.Command().SetUid(54321));
         Assert.Equal("54321 54321 54321", Probe.Value(report, "uid"));
         Assert.Equal("0 0 0", Probe.Value(report, "gid"));
         Assert.Equal("", Probe.Value(report, "groups"));
 
-        report = await ReportAsync(Probe.New().SetUid(54321).SetGid(54322));
+        report = await ReportAsync(Probe.Command().SetUid(54321).SetGid(54322));
         Assert.Equal("54322 54322 54322", Probe.Value(report, "gid"));
         Assert.Equal("54322", Probe.Value(report, "groups"));
     }
@@ -61,7 +61,7 @@ public sealed class CredentialTests
     [RootFact]
     public async Task A_gid_alone_is_also_the_only_supplementary_group()
     {
-        var report = await ReportAsync(Probe.New().SetGid(100));
+        var report = await ReportAsync(Probe.Command().SetGid(100));
         Assert.Equal("0 0 0", Probe.Value(report, "uid"));
         Assert.Equal("100 100 100", Probe.Value(report, "gid"));
         Assert.Equal("100", Probe.Value(report, "groups"));
@@ -71,7 +71,7 @@ public sealed class CredentialTests
     public async Task The_same_on_the_fork_path_and_the_parent_keeps_its_own_ids_on_every_thread()
     {
         // A handshake forces the fork path; the plain run above used the vfork path.
-        using var command = Probe.New().SetUid(Nobody).SetGid(Nobody).SetOutputBuffer().RequireHandshake();
+        using var command = Probe.Command().SetUid(Nobody).SetGid(Nobody).SetOutputBuffer().RequireHandshake();
         await using var running = await Posix.Runner.StartAsync(command);
         await running.WaitForHandshakeAsync();
         await running.NotifyHandshakeAsync();
@@ -100,7 +100,7 @@ public sealed class CredentialTests
     public async Task The_parent_death_signal_survives_the_id_change()
     {
         // Changing the effective uid clears PR_SET_PDEATHSIG: the child sets it again afterwards.
-        var report = await ReportAsync(Probe.New().SetUid(Nobody).SetGid(Nobody).SetParentDeathSignal(Signal.SIGTERM));
+        var report = await ReportAsync(Probe.Command().SetUid(Nobody).SetGid(Nobody).SetParentDeathSignal(Signal.SIGTERM));
         Assert.Equal("15", Probe.Value(report, "pdeathsig"));
     }
 }

@@ -26,7 +26,7 @@ public sealed class DaemonTests : IDisposable
     {
         var output = File.OpenHandle(report, FileMode.Create, FileAccess.Write);
         _handles.Add(output);
-        return Probe.New(args).Daemonize().SetOutputFd(output);
+        return Probe.Command(args).Daemonize().SetOutputFd(output);
     }
 
     private int Track(string pidFile)
@@ -78,7 +78,7 @@ public sealed class DaemonTests : IDisposable
     public async Task The_daemon_outlives_dispose_and_abort_and_its_pid_is_exposed()
     {
         var pidFile = _dir.File("d.pid");
-        using var command = Probe.New("--quiet", "--sleep", "60000").Daemonize().SetPidFile(pidFile).NewSession();
+        using var command = Probe.Command("--quiet", "--sleep", "60000").Daemonize().SetPidFile(pidFile).NewSession();
         var running = await Posix.Runner.StartAsync(command);
         int daemon;
         await using (running)
@@ -98,7 +98,7 @@ public sealed class DaemonTests : IDisposable
     public async Task A_second_daemon_on_a_locked_pidfile_fails_to_start_and_leaves_nothing_behind()
     {
         var pidFile = _dir.File("d.pid");
-        using var command = Probe.New("--quiet", "--sleep", "60000").Daemonize().SetPidFile(pidFile);
+        using var command = Probe.Command("--quiet", "--sleep", "60000").Daemonize().SetPidFile(pidFile);
         await Posix.Runner.RunAsync(command);
         var first = Track(pidFile);
 
@@ -117,11 +117,11 @@ public sealed class DaemonTests : IDisposable
     [LinuxFact]
     public async Task A_pidfile_that_cannot_be_written_is_a_start_failure()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize()); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize()); // warm-up
         var leaks = new LeakCheck();
         var pidFile = _dir.File("missing-dir/d.pid");
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize().SetPidFile(pidFile)));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize().SetPidFile(pidFile)));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.PidFile, error.Stage);
         Assert.Equal(2, error.Errno); // ENOENT
@@ -131,12 +131,12 @@ public sealed class DaemonTests : IDisposable
     [LinuxFact]
     public async Task A_bad_resource_limit_in_a_daemon_is_a_start_failure()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize()); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize()); // warm-up
         var leaks = new LeakCheck();
         var pidFile = _dir.File("d.pid");
         // Above fs.nr_open: the kernel refuses it even for root.
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize().SetPidFile(pidFile).SetMaxFiles(1UL << 40)));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize().SetPidFile(pidFile).SetMaxFiles(1UL << 40)));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.ResourceLimit, error.Stage);
         Assert.False(File.Exists(pidFile));
@@ -149,10 +149,10 @@ public sealed class DaemonTests : IDisposable
         // The hook drops CAP_SETUID just before the ids change, so setresuid fails with EPERM: in the
         // daemon, after the pidfile was written and locked.
         var hook = PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_drop_setuid");
-        await Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize().SetPreExecHook(hook)); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize().SetPreExecHook(hook)); // warm-up
         var leaks = new LeakCheck();
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").Daemonize().SetPidFile(pidFile).SetPreExecHook(hook).SetUid(65534).SetGid(65534)));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize().SetPidFile(pidFile).SetPreExecHook(hook).SetUid(65534).SetGid(65534)));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.Uid, error.Stage);
         Assert.Equal(1, error.Errno); // EPERM

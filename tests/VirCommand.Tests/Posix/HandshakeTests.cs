@@ -62,14 +62,14 @@ public sealed class HandshakeTests : IDisposable
     [LinuxFact]
     public async Task Misuse_is_an_error()
     {
-        using var plain = Probe.New("--quiet");
+        using var plain = Probe.Command("--quiet");
         await using (var running = await Posix.Runner.StartAsync(plain))
         {
             await Assert.ThrowsAsync<InvalidOperationException>(() => running.WaitForHandshakeAsync());
             await Assert.ThrowsAsync<InvalidOperationException>(() => running.NotifyHandshakeAsync());
         }
 
-        using var command = Probe.New("--quiet").RequireHandshake();
+        using var command = Probe.Command("--quiet").RequireHandshake();
         await Assert.ThrowsAsync<InvalidOperationException>(() => Posix.Runner.RunAsync(command));
         await using (var running = await Posix.Runner.StartAsync(command))
         {
@@ -87,13 +87,13 @@ public sealed class HandshakeTests : IDisposable
     [LinuxFact]
     public async Task A_child_that_fails_before_the_handshake_is_a_clear_error_with_nothing_left()
     {
-        await (await Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
+        await (await Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
         var leaks = new LeakCheck();
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake().SetWorkingDirectory(_dir.File("missing"))));
+            Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake().SetWorkingDirectory(_dir.File("missing"))));
         Assert.Equal(StartStage.WorkingDirectory, error.Stage);
         var hook = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake().SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_return", 7))));
+            Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake().SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_return", 7))));
         Assert.Equal(StartStage.Hook, hook.Stage);
         await leaks.AssertCleanAsync();
     }
@@ -101,9 +101,9 @@ public sealed class HandshakeTests : IDisposable
     [LinuxFact]
     public async Task A_child_that_dies_silently_before_the_handshake_is_reported_by_the_wait()
     {
-        await (await Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
+        await (await Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
         var leaks = new LeakCheck();
-        using (var command = Probe.New("--quiet").RequireHandshake().SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_kill")))
+        using (var command = Probe.Command("--quiet").RequireHandshake().SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_kill")))
         await using (var running = await Posix.Runner.StartAsync(command))
         {
             var error = await Assert.ThrowsAsync<CommandStartException>(() => running.WaitForHandshakeAsync());
@@ -119,7 +119,7 @@ public sealed class HandshakeTests : IDisposable
         var script = _dir.File("broken");
         await File.WriteAllTextAsync(script, "#!/nonexistent/interpreter\n");
         File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        await (await Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
+        await (await Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
         var leaks = new LeakCheck();
         using (var command = Command.New(script).RequireHandshake())
         await using (var running = await Posix.Runner.StartAsync(command))
@@ -137,12 +137,12 @@ public sealed class HandshakeTests : IDisposable
     [LinuxFact]
     public async Task Disposing_a_child_that_waits_at_the_handshake_reaps_it_without_exec()
     {
-        await (await Posix.Runner.StartAsync(Probe.New("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
+        await (await Posix.Runner.StartAsync(Probe.Command("--quiet").RequireHandshake())).DisposeAsync(); // warm-up
         var leaks = new LeakCheck();
         var report = _dir.File("report");
         int pid;
         using (var output = File.OpenHandle(report, FileMode.Create, FileAccess.Write))
-        using (var command = Probe.New().SetOutputFd(output).RequireHandshake())
+        using (var command = Probe.Command().SetOutputFd(output).RequireHandshake())
         await using (var running = await Posix.Runner.StartAsync(command))
         {
             pid = running.Pid;
@@ -162,7 +162,7 @@ public sealed class HandshakeTests : IDisposable
         try
         {
             using var output = File.OpenHandle(report, FileMode.Create, FileAccess.Write);
-            using var command = Probe.New("--sleep", "60000").Daemonize().SetPidFile(pidFile).SetOutputFd(output).RequireHandshake();
+            using var command = Probe.Command("--sleep", "60000").Daemonize().SetPidFile(pidFile).SetOutputFd(output).RequireHandshake();
             await using var running = await Posix.Runner.StartAsync(command);
             daemon = running.DaemonPid ?? 0;
             Assert.Equal(daemon.ToString(CultureInfo.InvariantCulture), File.ReadAllText(pidFile));

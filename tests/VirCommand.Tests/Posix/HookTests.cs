@@ -32,7 +32,7 @@ public sealed class HookTests : IDisposable
         var record = _dir.File("hook");
         var cwd = _dir.File("cwd");
         Directory.CreateDirectory(cwd);
-        using var command = Probe.New().SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)))
+        using var command = Probe.Command().SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)))
             .SetUid(65534).SetGid(65534).SetWorkingDirectory(cwd).SetOutputBuffer();
         var result = await Posix.Runner.RunAsync(command);
 
@@ -49,7 +49,7 @@ public sealed class HookTests : IDisposable
         var record = _dir.File("hook");
         for (var i = 0; i < 20; i++)
         {
-            using var command = Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)));
+            using var command = Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)));
             var result = await Posix.Runner.RunAsync(command);
             Assert.StartsWith($"pid={result.Pid} ", File.ReadAllText(record), StringComparison.Ordinal);
         }
@@ -60,10 +60,10 @@ public sealed class HookTests : IDisposable
     [LinuxFact]
     public async Task A_hook_that_returns_non_zero_fails_the_start_with_its_value()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
         var leaks = new LeakCheck();
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_return", 42))));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_return", 42))));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.Hook, error.Stage);
         Assert.Equal(0, error.Errno);
@@ -73,10 +73,10 @@ public sealed class HookTests : IDisposable
     [LinuxFact]
     public async Task A_step_after_a_successful_hook_that_fails_is_still_a_failure()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
         var leaks = new LeakCheck();
         var error = await Assert.ThrowsAsync<CommandStartException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_return")).SetWorkingDirectory(_dir.File("missing"))));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_return")).SetWorkingDirectory(_dir.File("missing"))));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.WorkingDirectory, error.Stage);
         Assert.Equal(2, error.Errno);
@@ -85,10 +85,10 @@ public sealed class HookTests : IDisposable
     [LinuxFact]
     public async Task A_hook_that_kills_its_child_is_a_death_by_signal_not_a_hang()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_return"))); // warm-up
         var leaks = new LeakCheck();
         var error = await Assert.ThrowsAsync<CommandExitException>(() =>
-            Posix.Runner.RunAsync(Probe.New("--quiet").SetPreExecHook(Hook("vc_test_hook_kill"))));
+            Posix.Runner.RunAsync(Probe.Command("--quiet").SetPreExecHook(Hook("vc_test_hook_kill"))));
         await leaks.AssertCleanAsync();
         Assert.Equal(Signal.SIGKILL, error.Signal);
     }
@@ -98,7 +98,7 @@ public sealed class HookTests : IDisposable
     {
         var record = _dir.File("hook");
         var pidFile = _dir.File("d.pid");
-        using var command = Probe.New("--quiet").Daemonize().SetPidFile(pidFile).SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)));
+        using var command = Probe.Command("--quiet").Daemonize().SetPidFile(pidFile).SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)));
         await using var running = await Posix.Runner.StartAsync(command);
         Assert.Equal($"pid={running.DaemonPid} uid={Native.GetEuid()} gid={Native.GetEgid()} cwd={Environment.CurrentDirectory}", File.ReadAllText(record));
         Assert.Equal($"{running.DaemonPid}", File.ReadAllText(pidFile));

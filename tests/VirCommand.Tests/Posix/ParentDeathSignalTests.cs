@@ -72,7 +72,7 @@ public sealed class ParentDeathSignalTests : IDisposable
     public async Task A_spawn_from_a_thread_that_ends_does_not_signal_the_child()
     {
         // Linux sends the signal when the thread that forked dies: the backend forks on a thread of its own.
-        using var command = Probe.New("--quiet", "--sleep", "60000").SetParentDeathSignal(Signal.SIGKILL);
+        using var command = Probe.Command("--quiet", "--sleep", "60000").SetParentDeathSignal(Signal.SIGKILL);
         IRunningCommand? running = null;
         var thread = new Thread(() => running = Posix.Runner.StartAsync(command).GetAwaiter().GetResult());
         thread.Start();
@@ -87,7 +87,7 @@ public sealed class ParentDeathSignalTests : IDisposable
     [LinuxFact]
     public async Task The_child_reports_the_signal()
     {
-        using var command = Probe.New().SetParentDeathSignal(Signal.SIGUSR1).SetOutputBuffer();
+        using var command = Probe.Command().SetParentDeathSignal(Signal.SIGUSR1).SetOutputBuffer();
         Assert.Equal("10", Probe.Value((await Posix.Runner.RunAsync(command)).StandardOutput, "pdeathsig"));
     }
 }

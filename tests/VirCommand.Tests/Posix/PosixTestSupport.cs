@@ -67,13 +67,9 @@ internal static partial class Native
 }
 
 /// <summary>The probe program and its report.</summary>
-internal static class Probe
+internal static partial class Probe
 {
-    public static string Path => System.IO.Path.Combine(AppContext.BaseDirectory, "vircommand-probe");
-
     public static string HookLibrary => System.IO.Path.Combine(AppContext.BaseDirectory, "libvircommand-testhook.so");
-
-    public static Command New(params string[] args) => Command.NewArgList(Path, args);
 
     /// <summary>The value of the first report line <c>key: value</c>.</summary>
     public static string Value(string report, string key)

@@ -13,12 +13,12 @@ public sealed class ProcessGroupTests : IDisposable
     [LinuxFact]
     public async Task A_new_process_group_and_a_new_session_as_the_child_sees_them()
     {
-        using var group = Probe.New().NewProcessGroup().SetOutputBuffer();
+        using var group = Probe.Command().NewProcessGroup().SetOutputBuffer();
         var report = (await Posix.Runner.RunAsync(group)).StandardOutput;
         Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "pgid"));
         Assert.NotEqual(Probe.Int(report, "pid"), Probe.Int(report, "sid"));
 
-        using var session = Probe.New().NewSession().SetOutputBuffer();
+        using var session = Probe.Command().NewSession().SetOutputBuffer();
         report = (await Posix.Runner.RunAsync(session)).StandardOutput;
         Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "sid"));
         Assert.Equal(Probe.Int(report, "pid"), Probe.Int(report, "pgid"));

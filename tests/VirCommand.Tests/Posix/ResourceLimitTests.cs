@@ -13,7 +13,7 @@ public sealed class ResourceLimitTests
     [RootFact]
     public async Task Each_limit_is_exactly_the_value_asked()
     {
-        var report = await ReportAsync(Probe.New().SetMaxFiles(100).SetMaxProcesses(50).SetMaxMemLock(65536).SetMaxCoreSize(1 << 20));
+        var report = await ReportAsync(Probe.Command().SetMaxFiles(100).SetMaxProcesses(50).SetMaxMemLock(65536).SetMaxCoreSize(1 << 20));
         Assert.Equal("100 100", Probe.Value(report, "rlimit nofile")); // libvirt would set 101
         Assert.Equal("50 50", Probe.Value(report, "rlimit nproc"));
         Assert.Equal("65536 65536", Probe.Value(report, "rlimit memlock"));
@@ -23,21 +23,21 @@ public sealed class ResourceLimitTests
     [RootFact]
     public async Task Zero_and_unlimited_are_real_values()
     {
-        var report = await ReportAsync(Probe.New().SetMaxCoreSize(0).SetMaxMemLock(0).SetMaxProcesses(0));
+        var report = await ReportAsync(Probe.Command().SetMaxCoreSize(0).SetMaxMemLock(0).SetMaxProcesses(0));
         Assert.Equal("0 0", Probe.Value(report, "rlimit core"));
         Assert.Equal("0 0", Probe.Value(report, "rlimit memlock"));
         Assert.Equal("0 0", Probe.Value(report, "rlimit nproc")); // root ignores it, so the probe still ran
 
         // RLIMIT_CORE's hard limit is unlimited here, so lifting it needs no CAP_SYS_RESOURCE.
         Assert.Equal(ulong.MaxValue, HardLimit("Max core file size"));
-        report = await ReportAsync(Probe.New().SetMaxCoreSize(ResourceLimit.Unlimited));
+        report = await ReportAsync(Probe.Command().SetMaxCoreSize(ResourceLimit.Unlimited));
         Assert.Equal("unlimited unlimited", Probe.Value(report, "rlimit core"));
     }
 
     [RootFact]
     public async Task Raising_a_hard_limit_takes_CAP_SYS_RESOURCE_and_its_absence_is_reported()
     {
-        using var command = Probe.New().SetMaxMemLock(ResourceLimit.Unlimited).SetOutputBuffer();
+        using var command = Probe.Command().SetMaxMemLock(ResourceLimit.Unlimited).SetOutputBuffer();
         if (HasCapability(Capability.CAP_SYS_RESOURCE) || HardLimit("Max locked memory") == ulong.MaxValue)
         {
             var report = (await Posix.Runner.RunAsync(command)).StandardOutput;
@@ -71,7 +71,7 @@ public sealed class ResourceLimitTests
     [LinuxFact]
     public async Task Lowering_needs_no_privilege()
     {
-        var report = await ReportAsync(Probe.New().SetMaxCoreSize(0).SetMaxFiles(64).SetResourceLimit(ResourceLimitKind.LockedMemory, 4096));
+        var report = await ReportAsync(Probe.Command().SetMaxCoreSize(0).SetMaxFiles(64).SetResourceLimit(ResourceLimitKind.LockedMemory, 4096));
         Assert.Equal("0 0", Probe.Value(report, "rlimit core"));
         Assert.Equal("64 64", Probe.Value(report, "rlimit nofile"));
         Assert.Equal("4096 4096", Probe.Value(report, "rlimit memlock"));
@@ -80,7 +80,7 @@ public sealed class ResourceLimitTests
     [RootFact]
     public async Task Limits_on_the_fork_path_too()
     {
-        var report = await ReportAsync(Probe.New().SetMaxFiles(77).SetMaxCoreSize(0)
+        var report = await ReportAsync(Probe.Command().SetMaxFiles(77).SetMaxCoreSize(0)
             .SetPreExecHook(PreExecHook.FromLibrary(Probe.HookLibrary, "vc_test_hook_return")));
         Assert.Equal("77 77", Probe.Value(report, "rlimit nofile"));
         Assert.Equal("0 0", Probe.Value(report, "rlimit core"));
@@ -95,10 +95,10 @@ public sealed class ResourceLimitFailureTests
     [LinuxFact]
     public async Task A_limit_the_kernel_refuses_fails_the_start_with_its_stage()
     {
-        await Posix.Runner.RunAsync(Probe.New("--quiet").SetMaxFiles(64)); // warm-up
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").SetMaxFiles(64)); // warm-up
         var leaks = new LeakCheck();
         // Above fs.nr_open: refused even for root.
-        var error = await Assert.ThrowsAsync<CommandStartException>(() => Posix.Runner.RunAsync(Probe.New("--quiet").SetMaxFiles(1UL << 40)));
+        var error = await Assert.ThrowsAsync<CommandStartException>(() => Posix.Runner.RunAsync(Probe.Command("--quiet").SetMaxFiles(1UL << 40)));
         await leaks.AssertCleanAsync();
         Assert.Equal(StartStage.ResourceLimit, error.Stage);
         Assert.Equal(1, error.Errno); // EPERM

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace VirCommand.Benchmarks.Compare;
+
+/// <summary>
+/// The raw C loop (<c>bench/native/spawnloop.c</c>, built next to this program as
+/// <c>vircommand-spawnloop</c>): one long-lived helper process per configuration, started on first use
+/// and kept warm (a fresh process's first spawns are slower), which runs batches on request and reports
+/// the time of each spawn as it measured it itself. Starting the helper is outside its measured loop.
+/// </summary>
+internal sealed class SpawnLoop(string program, int extraFds = 0) : IDisposable
+{
+    private Process? _helper;
+
+    public static string HelperPath { get; } = Path.Combine(AppContext.BaseDirectory, "vircommand-spawnloop");
+
+    /// <summary>Fails early, with a hint, when the helper was not built.</summary>
+    public static void EnsureBuilt()
+    {
+        if (!File.Exists(HelperPath))
+            throw new FileNotFoundException($"The raw C loop helper is missing ({HelperPath}): build the project on Linux with gcc installed.");
+    }
+
+    /// <returns>The ns of each of <paramref name="spawns"/> vfork + execve + waitpid of the program.</returns>
+    public async Task<double[]> TimeEachAsync(int spawns)
+    {
+        var helper = _helper ??= Start();
+        await helper.StandardInput.WriteLineAsync(spawns.ToString(CultureInfo.InvariantCulture));
+        await helper.StandardInput.FlushAsync();
+
+        // "n=N total_ns=T median_ns=M min_ns=L", then one line per spawn.
+        var summary = await helper.StandardOutput.ReadLineAsync();
+        if (summary is null || !summary.StartsWith("n=", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The raw C loop helper stopped or answered '{summary}'.");
+        var ns = new double[spawns];
+        for (var i = 0; i < spawns; i++)
+        {
+            var line = await helper.StandardOutput.ReadLineAsync()
+                ?? throw new InvalidOperationException("The raw C loop helper stopped mid-batch.");
+            ns[i] = double.Parse(line, CultureInfo.InvariantCulture);
+        }
+        return ns;
+    }
+
+    public void Dispose()
+    {
+        if (_helper is null)
+            return;
+        _helper.StandardInput.Close(); // end of input: the helper exits
+        if (!_helper.WaitForExit(TimeSpan.FromSeconds(10)))
+            _helper.Kill();
+        _helper.Dispose();
+        _helper = null;
+    }
+
+    private Process Start()
+    {
+        var start = new ProcessStartInfo(HelperPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+        };
+        start.ArgumentList.Add("-s");
+        if (extraFds > 0)
+        {
+            start.ArgumentList.Add("-f");
+            start.ArgumentList.Add(extraFds.ToString(CultureInfo.InvariantCulture));
+        }
+        start.ArgumentList.Add(program);
+        return Process.Start(start) ?? throw new InvalidOperationException("Could not start the raw C loop helper.");
+    }
+}

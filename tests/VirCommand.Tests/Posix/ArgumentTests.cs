@@ -1,0 +1,39 @@
+using VirCommand.Backends.Posix;
+
+namespace VirCommand.Tests.Posix;
+
+/// <summary>SPEC §3.1 seen from the child: argv[0] as given, every argument raw.</summary>
+public sealed class ArgumentTests
+{
+    private readonly PosixCommandRunner _runner = new();
+
+    [Fact]
+    public async Task The_child_gets_argv_exactly_with_argv0_as_given()
+    {
+        string[] args = ["", "two  spaces", "'quoted' \"double\" $HOME `x` ; |", "line1\nline2", "ünïcødé ✓", "*"];
+
+        var result = await _runner.RunAsync(Probe.Command(args).SetOutputBuffer()).OrHang();
+
+        Assert.Equal([Probe.Path, .. args], ProbeReport.Parse(result.StandardOutput).Argv);
+    }
+
+    [Fact]
+    public async Task A_relative_program_path_is_argv0_as_given()
+    {
+        var relative = Path.GetRelativePath(System.Environment.CurrentDirectory, Probe.Path);
+        if (!relative.Contains('/', StringComparison.Ordinal))
+            relative = "./" + relative;
+
+        var result = await _runner.RunAsync(Command.New(relative).SetOutputBuffer()).OrHang();
+
+        Assert.Equal([relative], ProbeReport.Parse(result.StandardOutput).Argv);
+    }
+
+    [Fact]
+    public async Task A_bare_name_is_found_on_the_parents_PATH_and_is_argv0_as_given()
+    {
+        var result = await _runner.RunAsync(Command.NewArgList("sh", "-c", "printf '%s' \"$0\"").SetOutputBuffer()).OrHang();
+
+        Assert.Equal("sh", result.StandardOutput);
+    }
+}

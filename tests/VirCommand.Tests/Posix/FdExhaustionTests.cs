@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using VirCommand.Backends.Posix;
+
+namespace VirCommand.Tests.Posix;
+
+/// <summary>
+/// SPEC §4 "no leaked fds on every path": a start that runs out of fds part way (some pipes made, the
+/// next one refused; the error pipe or the pidfd refused) fails cleanly and gives back what it took.
+/// </summary>
+// Serial: lowers the process's fd limit for a moment; nothing else may open fds meanwhile.
+[Collection("Serial")]
+public sealed class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private const int RLIMIT_NOFILE = 7;
+    private const int EMFILE = 24;
+    private readonly PosixCommandRunner _runner = new();
+
+    [Fact]
+    public async Task Running_out_of_fds_at_every_step_of_a_start_fails_cleanly_and_leaks_nothing()
+    {
+        Command Make()
+        {
+            var command = Probe.Command("--quiet").SetInputBuffer("in").SetOutputBuffer().SetErrorBuffer();
+            command.AddArgList("--readfd", $"{command.SetSendBuffer("a"u8.ToArray())}", "--readfd", $"{command.SetSendBuffer("b"u8.ToArray())}");
+            return command;
+        }
+        await _runner.RunAsync(Make()).OrHang(); // warm up
+        var children = ProcessInspector.Children();
+        var baseline = ProcessInspector.BaselineFdCount();
+        var open = ProcessInspector.OpenFds();
+        Assert.Equal(0, GetRLimit(RLIMIT_NOFILE, out var original));
+        var outcomes = new List<string>();
+        var after = 0;
+
+        await ProcessInspector.WithoutGarbageCollection(async () =>
+        {
+            // The kernel hands out the lowest free number below the limit, so start at the lowest free
+            // number (no fd at all to be had) and let each step free one more: the start gets one fd
+            // further each time (the 5 pipes, then the native error pipe and the pidfd) until it succeeds.
+            var firstFree = Enumerable.Range(0, open.Max + 2).First(n => !open.Contains(n));
+            for (var limit = firstFree; limit < open.Max + 20 && !outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal)); limit++)
+            {
+                Task<CommandResult> run;
+                Assert.Equal(0, SetRLimit(RLIMIT_NOFILE, new RLimit { Current = (ulong)limit, Maximum = original.Maximum }));
+                try
+                {
+                    run = _runner.RunAsync(Make()); // the spawn happens before the first await
+                }
+                finally
+                {
+                    Assert.Equal(0, SetRLimit(RLIMIT_NOFILE, original));
+                }
+                try
+                {
+                    var result = await run.OrHang();
+                    Assert.Equal(Probe.StdoutBlock("in") + Probe.StdoutBlock("a") + Probe.StdoutBlock("b"), result.StandardOutput);
+                    outcomes.Add($"{limit}: ok");
+                }
+                catch (CommandStartException e)
+                {
+                    outcomes.Add($"{limit}: {e.Stage}/{e.Errno}");
+                    Assert.True(e.Errno == EMFILE, $"limit {limit}: {e.Message}");
+                    Assert.Contains(e.Stage, new[] { StartStage.Pipe, StartStage.Fork });
+                }
+            }
+            after = ProcessInspector.OpenFdCount();
+        });
+
+        output.WriteLine($"outcomes by fd limit: {string.Join(", ", outcomes)}; fds {baseline} -> {after}");
+        Assert.Contains(outcomes, o => o.EndsWith("ok", StringComparison.Ordinal));
+        Assert.Contains(outcomes, o => o.Contains("Pipe/24", StringComparison.Ordinal));
+        Assert.True(after - baseline < 10, $"fd exhaustion left {after - baseline} more fds open ({baseline} -> {after}); outcomes: {string.Join(", ", outcomes)}");
+        Assert.Subset(children, ProcessInspector.Children());
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
+    }
+
+    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static extern int GetRLimit(int resource, out RLimit limit);
+
+    [DllImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static extern int SetRLimit(int resource, in RLimit limit);
+}
