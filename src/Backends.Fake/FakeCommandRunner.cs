@@ -23,12 +23,11 @@ namespace VirCommand.Backends.Fake;
 /// thread-safe.
 /// </para>
 /// </remarks>
-public sealed class FakeCommandRunner : ICommandRunner
+public sealed class FakeCommandRunner : CommandRunnerBase
 {
     private readonly Lock _lock = new();
     private readonly List<FakeRegistration> _registrations = [];
     private readonly List<FakeInvocation> _invocations = [];
-    private readonly CommandRunnerOptions _options;
     private readonly TimeProvider _time;
     private int _nextPid = 10_000;
 
@@ -42,17 +41,16 @@ public sealed class FakeCommandRunner : ICommandRunner
     /// <param name="options">The defaults for timeouts, grace, capture limit.</param>
     /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> when null.</param>
     public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null)
+        : base(options)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        _options = options;
         _time = timeProvider ?? TimeProvider.System;
     }
 
     /// <inheritdoc/>
-    public string Name => "fake";
+    public override string Name => "fake";
 
     /// <inheritdoc/>
-    public CommandFeatures Features => CommandFeatures.All;
+    public override CommandFeatures Features => CommandFeatures.All;
 
     /// <summary>When true, a command nothing matches is answered with <see cref="UnregisteredResponse"/> instead of failing.</summary>
     public bool AllowUnregistered { get; set; }
@@ -140,38 +138,8 @@ public sealed class FakeCommandRunner : ICommandRunner
     }
 
     /// <inheritdoc/>
-    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
+    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion)
     {
-        await using var running = Start(command, runToCompletion: true, cancellationToken);
-        return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <inheritdoc/>
-    public CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
-        RunAsync(command, cancellationToken).GetAwaiter().GetResult();
-
-    /// <inheritdoc/>
-    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        try
-        {
-            return Task.FromResult<IRunningCommand>(Start(command, runToCompletion: false, cancellationToken));
-        }
-        catch (Exception e)
-        {
-            return Task.FromException<IRunningCommand>(e);
-        }
-    }
-
-    private FakeRunningCommand Start(Command command, bool runToCompletion, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(command);
-        command.ValidateForRun(runToCompletion);
-        CommandNotSupportedException.ThrowIfUnsupported(command, this);
-        if (cancellationToken.IsCancellationRequested)
-            throw new CommandCanceledException(command.ToString(), "cancelled before it started", null, cancellationToken);
-
         var invocation = new FakeInvocation(command.Clone(), Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
         var respond = Match(invocation);
         lock (_lock)
@@ -187,7 +155,7 @@ public sealed class FakeCommandRunner : ICommandRunner
                 throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
             respond = _ => response;
         }
-        return new FakeRunningCommand(invocation.Command, invocation, respond, RunSettings.For(command, _options), _time, runToCompletion);
+        return new FakeRunningCommand(invocation.Command, invocation, respond, settings, _time, runToCompletion);
     }
 
     private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)

@@ -12,8 +12,6 @@ namespace VirCommand.Backends.Fake;
 /// </summary>
 internal sealed class FakeRunningCommand : IRunningCommand
 {
-    private enum StopReason { None, Timeout, Canceled, Aborted, CaptureLimit }
-
     private readonly Command _command;
     private readonly FakeInvocation _invocation;
     private readonly Func<FakeInvocation, FakeResponse> _respond;
@@ -238,14 +236,9 @@ internal sealed class FakeRunningCommand : IRunningCommand
     private CommandResult Result(int status, ReadOnlyMemory<byte> output, ReadOnlyMemory<byte> error) =>
         new(CommandLine, Pid, status, StartTime, _time.GetUtcNow(), output, error);
 
-    private CommandResult Judge(CommandResult result) => _stopReason switch
-    {
-        StopReason.Timeout => throw new CommandTimeoutException(CommandLine, _settings.Timeout!.Value, result),
-        StopReason.Canceled => throw new CommandCanceledException(CommandLine, "cancelled", result, _cancelledBy),
-        StopReason.Aborted => throw new CommandCanceledException(CommandLine, "aborted", result, default),
-        StopReason.CaptureLimit => throw new CommandCaptureLimitException(CommandLine, _overflowStream, _settings.CaptureLimit, result),
-        _ => ExitStatusPolicy.Check(_command, result, _keepsErrorTail ? _errorTail : null),
-    };
+    private CommandResult Judge(CommandResult result) =>
+        ExitStatusPolicy.Judge(_stopReason, result, _settings, _command.AllowsNonZeroExit, _command.ReturnsRawStatus,
+            _keepsErrorTail ? _errorTail : null, _overflowStream, _cancelledBy);
 
     private static async Task<byte[]> ReadToEndAsync(PipeReader reader, CancellationToken token)
     {

@@ -17,8 +17,6 @@ namespace VirCommand.Backends.Posix;
 /// </remarks>
 internal sealed class PosixRunningCommand : IRunningCommand
 {
-    private enum StopReason { None, Timeout, Canceled, Aborted, CaptureLimit }
-
     private enum HandshakeState { NotRequired, Pending, Waited, Released }
 
     private readonly ChildIo _io;
@@ -211,11 +209,15 @@ internal sealed class PosixRunningCommand : IRunningCommand
     {
         lock (_lock)
         {
-            // A child that has exited is past stopping, even while its output still drains.
-            if (_stopReason != StopReason.None || _watcher.Exited.IsCompleted)
+            // A child that has exited is past stopping, even while its output still drains; but a
+            // capture that overflows during that drain is still reported.
+            var exited = _watcher.Exited.IsCompleted;
+            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
                 return;
             _stopReason = reason;
             _cancelledBy = cancelledBy;
+            if (exited)
+                return;
             _watcher.Signal((int)_settings.GracefulSignal, _processGroup);
             if (_settings.GracefulSignal != Signal.SIGKILL)
                 _kill = TimeProvider.System.CreateTimer(_ => _watcher.Signal((int)Signal.SIGKILL, _processGroup), null,
@@ -230,13 +232,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
             Interop.Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
     }
 
-    private CommandResult Judge(CommandResult result) => _stopReason switch
-    {
-        _ when _startFailure is { } failure => throw new CommandStartException(CommandLine, failure.Stage, failure.Errno),
-        StopReason.Timeout => throw new CommandTimeoutException(CommandLine, _settings.Timeout!.Value, result),
-        StopReason.Canceled => throw new CommandCanceledException(CommandLine, "cancelled", result, _cancelledBy),
-        StopReason.Aborted => throw new CommandCanceledException(CommandLine, "aborted", result, default),
-        StopReason.CaptureLimit => throw new CommandCaptureLimitException(CommandLine, _overflowStream, _settings.CaptureLimit, result),
-        _ => ExitStatusPolicy.Check(_allowsNonZeroExit, _returnsRawStatus, result, _io.ErrorTail?.ToString()),
-    };
+    private CommandResult Judge(CommandResult result) => _startFailure is { } failure
+        ? throw new CommandStartException(CommandLine, failure.Stage, failure.Errno)
+        : ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, _returnsRawStatus, _io.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
 }

@@ -34,4 +34,30 @@ public static class ExitStatusPolicy
         ArgumentNullException.ThrowIfNull(text);
         return text.Length <= maxChars ? text : "…" + text[^maxChars..];
     }
+
+    /// <summary>
+    /// The outcome of a finished run, the same for every backend: the exception of the reason the child
+    /// was stopped, if it was; otherwise the exit-status rules of <see cref="Check(bool, bool, CommandResult, string?)"/>.
+    /// </summary>
+    /// <param name="reason">Why the backend stopped the child, or <see cref="StopReason.None"/>.</param>
+    /// <param name="result">How the child ended.</param>
+    /// <param name="settings">The run's settings (timeout and capture limit, for the messages).</param>
+    /// <param name="allowsNonZeroExit">The command's <see cref="Command.AllowsNonZeroExit"/> when it started.</param>
+    /// <param name="returnsRawStatus">The command's <see cref="Command.ReturnsRawStatus"/> when it started.</param>
+    /// <param name="standardErrorTail">The end of an uncaptured stderr, or null.</param>
+    /// <param name="overflowStream">Which capture overflowed, for <see cref="StopReason.CaptureLimit"/>.</param>
+    /// <param name="cancelledBy">The token that cancelled the run, for <see cref="StopReason.Canceled"/>.</param>
+    public static CommandResult Judge(StopReason reason, CommandResult result, RunSettings settings, bool allowsNonZeroExit,
+        bool returnsRawStatus, string? standardErrorTail, string overflowStream, CancellationToken cancelledBy)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return reason switch
+        {
+            StopReason.Timeout => throw new CommandTimeoutException(result.CommandLine, settings.Timeout ?? TimeSpan.Zero, result),
+            StopReason.Canceled => throw new CommandCanceledException(result.CommandLine, "cancelled", result, cancelledBy),
+            StopReason.Aborted => throw new CommandCanceledException(result.CommandLine, "aborted", result, default),
+            StopReason.CaptureLimit => throw new CommandCaptureLimitException(result.CommandLine, overflowStream, settings.CaptureLimit, result),
+            _ => Check(allowsNonZeroExit, returnsRawStatus, result, standardErrorTail),
+        };
+    }
 }

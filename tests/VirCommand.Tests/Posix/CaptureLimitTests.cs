@@ -54,6 +54,20 @@ public sealed class CaptureLimitTests
     }
 
     [Fact]
+    public async Task Overflowing_the_limit_while_the_output_drains_after_the_exit_is_still_reported()
+    {
+        // The child exits at once; its background child writes past the limit during the drain time.
+        // Nothing is left to stop, but the capture is cut short, and that must not pass in silence.
+        var error = await Assert.ThrowsAsync<CommandCaptureLimitException>(() => _runner.RunAsync(
+            Command.NewArgList("sh", "-c", "(sleep 0.3; head -c 5000 /dev/zero) & exit 0")
+                .SetOutputBuffer().SetCaptureLimit(1000).SetDrainTimeout(TimeSpan.FromSeconds(10))).OrHang());
+
+        Assert.Equal("stdout", error.Stream);
+        Assert.Equal(0, error.Result.ExitCode);
+        Assert.Equal(1000, error.Result.StandardOutputBytes.Length);
+    }
+
+    [Fact]
     public async Task Output_of_exactly_the_limit_is_fine()
     {
         var data = Probe.Binary(100_000, seed: 52);

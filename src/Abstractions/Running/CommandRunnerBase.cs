@@ -1,0 +1,74 @@
+namespace VirCommand;
+
+/// <summary>
+/// What every backend shares: the checks before a start (validation, features, a token already
+/// cancelled), run-to-completion as start-wait-dispose, the blocking <see cref="Run"/>, and start
+/// failures travelling in <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>.
+/// </summary>
+public abstract class CommandRunnerBase : ICommandRunner
+{
+    /// <summary>Creates the runner with its defaults.</summary>
+    protected CommandRunnerBase(CommandRunnerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+    }
+
+    /// <summary>The defaults every command's own settings fall back on.</summary>
+    protected CommandRunnerOptions Options { get; }
+
+    /// <inheritdoc/>
+    public abstract string Name { get; }
+
+    /// <inheritdoc/>
+    public abstract CommandFeatures Features { get; }
+
+    /// <inheritdoc/>
+    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        var running = CheckAndStart(command, runToCompletion: true, cancellationToken);
+        await using (running.ConfigureAwait(false))
+            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
+        RunAsync(command, cancellationToken).GetAwaiter().GetResult();
+
+    /// <inheritdoc/>
+    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        try
+        {
+            return Task.FromResult(CheckAndStart(command, runToCompletion: false, cancellationToken));
+        }
+        catch (Exception e)
+        {
+            // As any Task-returning method: failures travel in the task, so `await` and `ContinueWith` see them alike.
+            return Task.FromException<IRunningCommand>(e);
+        }
+    }
+
+    /// <summary>
+    /// Starts the child of a command that passed the shared checks. Called synchronously by every run;
+    /// the command's CloseParent fds must be released (<see cref="Command.ReleaseParentFds"/>) once the
+    /// start was attempted, whatever its outcome.
+    /// </summary>
+    /// <param name="command">The command, validated for this kind of run.</param>
+    /// <param name="commandLine">Its string form, secrets redacted, for results and errors.</param>
+    /// <param name="settings">The run's settings, resolved against <see cref="Options"/>.</param>
+    /// <param name="runToCompletion">True for <see cref="RunAsync"/> and <see cref="Run"/>.</param>
+    protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion);
+
+    private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.ValidateForRun(runToCompletion);
+        CommandNotSupportedException.ThrowIfUnsupported(command, this);
+        var commandLine = command.ToString();
+        if (cancellationToken.IsCancellationRequested)
+            throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
+        return Start(command, commandLine, RunSettings.For(command, Options), runToCompletion);
+    }
+}
