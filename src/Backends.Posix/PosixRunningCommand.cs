@@ -50,11 +50,29 @@ internal sealed class PosixRunningCommand : IRunningCommand
         _processGroup = command.HasOwnProcessGroup && !command.IsDaemon ? child.Pid : 0;
         _handshake = child.Handshake;
         _handshakeState = command.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
-        _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping);
-        io.Overflowed = OnOverflow;
-        io.StartPumping();
-        if (settings.Timeout is { } timeout)
-            _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
+        try
+        {
+            _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping);
+        }
+        catch
+        {
+            // Nobody watches this child: kill and reap it here, or it would run on unowned and end a zombie.
+            ExitWatcher.KillAndReap(child.PidFd);
+            throw;
+        }
+        try
+        {
+            io.Overflowed = OnOverflow;
+            io.StartPumping();
+            if (settings.Timeout is { } timeout)
+                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
+        }
+        catch
+        {
+            // The watcher reaps the child once the kill lands.
+            _watcher.Signal((int)Signal.SIGKILL);
+            throw;
+        }
         _completion = CompleteAsync();
     }
 
@@ -140,7 +158,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
                 HandshakeState.NotRequired => throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to release."),
                 HandshakeState.Pending => throw new InvalidOperationException("Call WaitForHandshakeAsync before releasing the handshake."),
                 HandshakeState.Released => throw new InvalidOperationException("The handshake was already released; it can be released once."),
-                _ => _handshake!,
+                _ => _handshake ?? throw new ObjectDisposedException(nameof(IRunningCommand), "The running command was disposed: its child left the handshake without exec."),
             };
             _handshakeState = HandshakeState.Released;
             _handshake = null;
@@ -190,16 +208,26 @@ internal sealed class PosixRunningCommand : IRunningCommand
 
     private async Task<CommandResult> CompleteAsync()
     {
-        var status = await _watcher.Exited.ConfigureAwait(false);
-        var exitTime = DateTimeOffset.UtcNow;
-        _timeout?.Dispose();
-        lock (_lock)
-            _kill?.Dispose();
+        int status;
+        DateTimeOffset exitTime;
+        try
+        {
+            status = await _watcher.Exited.ConfigureAwait(false);
+            exitTime = DateTimeOffset.UtcNow;
 
-        // A grandchild may still hold an output pipe: read on for the drain time, then let go.
-        if (!_io.OutputsDone.IsCompleted && _settings.DrainTimeout > TimeSpan.Zero)
-            await _io.OutputsDone.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _io.StopPumping();
+            // A grandchild may still hold an output pipe: read on for the drain time, then take what
+            // is already in the pipe and let go.
+            var outputs = _io.OutputsDone;
+            if (!outputs.IsCompleted)
+                await outputs.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _timeout?.Dispose();
+            lock (_lock)
+                _kill?.Dispose();
+            _io.StopPumping();
+        }
 
         return new CommandResult(CommandLine, Pid, status, StartTime, exitTime,
             _io.OutputCapture?.Captured ?? default, _io.ErrorCapture?.Captured ?? default);

@@ -7,7 +7,8 @@ public sealed partial class Command
     private List<PassedFd> _passedFds = [];
     private Dictionary<int, SafeHandle> _owners = [];
     private HashSet<int> _closedParentFds = [];
-    private bool _parentFdsReleased;
+    private int _parentFdsReleased;
+    private int _parentFdsClaimed;
 
     /// <summary>The fds the child keeps, besides 0, 1 and 2. Every other fd is closed in the child.</summary>
     public IReadOnlyList<PassedFd> PassedFds => _passedFds;
@@ -118,9 +119,8 @@ public sealed partial class Command
     /// </summary>
     public void ReleaseParentFds()
     {
-        if (_parentFdsReleased)
+        if (Interlocked.Exchange(ref _parentFdsReleased, 1) != 0)
             return;
-        _parentFdsReleased = true;
         foreach (var passed in _passedFds.Where(p => p.ClosesParent))
         {
             // A handle the caller already disposed has given its number back: closing the bare

@@ -96,6 +96,21 @@ public sealed partial class Command
     }
 
     /// <summary>
+    /// <see cref="ValidateForRun"/>, then claims this run's right to the fds passed with
+    /// <see cref="PassFdOptions.CloseParent"/>: they go to one child only, so a second run of the
+    /// command, even one racing the first from another thread, is refused instead of passing or
+    /// closing a number that may already name another file. Backends call this when a run starts.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The command cannot run this way, or its CloseParent fds were claimed by another run.</exception>
+    public void ClaimForRun(bool runToCompletion)
+    {
+        ValidateForRun(runToCompletion);
+        if (_passedFds.Any(p => p.ClosesParent) && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
+            throw new InvalidOperationException(
+                "This command passes fds with CloseParent, which go to the first child that starts: it cannot run again.");
+    }
+
+    /// <summary>
     /// Checks what can only be checked when a run starts, the same way for every backend: the command
     /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, a
     /// run-to-completion has no pipe the caller would have to serve and no handshake to do.

@@ -68,6 +68,8 @@ public sealed partial class Command
             throw new InvalidOperationException($"A daemon always runs in '/': the working directory '{WorkingDirectory}' is set.");
         if (Output.Kind == StdioKind.Buffer || Error.Kind == StdioKind.Buffer)
             throw new InvalidOperationException("A daemon's output cannot be captured: an output or error buffer is set.");
+        if (ParentDeathSignal is not null)
+            throw new InvalidOperationException($"A daemon outlives its parent by design: the parent-death signal {ParentDeathSignal} is set.");
         return Set(() => IsDaemon = true);
     }
 
@@ -119,6 +121,8 @@ public sealed partial class Command
     {
         if (!Enum.IsDefined(signal))
             throw new ArgumentOutOfRangeException(nameof(signal), signal, "Unknown signal.");
+        if (IsDaemon)
+            throw new InvalidOperationException("A daemon outlives its parent by design: it cannot have a parent-death signal.");
         return Set(() => ParentDeathSignal = signal);
     }
 }

@@ -114,6 +114,7 @@ public sealed partial class Command : IDisposable
         copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
         copy._owners = [];
         copy._closedParentFds = [.. _closedParentFds];
+        copy._parentFdsClaimed = 0;
         copy._sendBuffers = [.. _sendBuffers];
         copy._limits = new Dictionary<ResourceLimitKind, ulong>(_limits);
         copy._allowedCaps = [.. _allowedCaps];

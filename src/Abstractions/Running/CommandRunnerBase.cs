@@ -11,6 +11,8 @@ public abstract class CommandRunnerBase : ICommandRunner
     protected CommandRunnerBase(CommandRunnerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (new CommandRunnerOptionsValidator().Validate(null, options) is { Failed: true } invalid)
+            throw new ArgumentException($"Invalid runner options: {invalid.FailureMessage}", nameof(options));
         Options = options;
     }
 
@@ -64,7 +66,7 @@ public abstract class CommandRunnerBase : ICommandRunner
     private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ValidateForRun(runToCompletion);
+        command.ClaimForRun(runToCompletion);
         CommandNotSupportedException.ThrowIfUnsupported(command, this);
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)

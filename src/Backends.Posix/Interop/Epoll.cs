@@ -8,8 +8,6 @@ internal static unsafe partial class Epoll
     public const int CloseOnExec = 0x80000;
     public const uint In = 0x001;
     public const uint Out = 0x004;
-    public const uint Error = 0x008;
-    public const uint HangUp = 0x010;
     public const uint OneShot = 1u << 30;
     public const int Add = 1;
     public const int Delete = 2;

@@ -17,9 +17,7 @@ internal static unsafe partial class Syscalls
     public const int O_CLOEXEC = 0x80000;
     public const int F_GETFL = 3;
     public const int F_SETFL = 4;
-    public const int F_SETPIPE_SZ = 1031;
     public const short POLLIN = 0x001;
-    public const short POLLOUT = 0x004;
     public const int X_OK = 1;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -28,6 +28,18 @@ internal sealed class ExitWatcher : IReadinessHandler
             _token = loop.Register(pidfd, Epoll.In, this);
     }
 
+    /// <summary>Kills and reaps a child nobody watches (its watcher could not be registered), then closes its pidfd.</summary>
+    public static unsafe void KillAndReap(SafeFileHandle pidfd)
+    {
+        NativeSpawn.Signal(pidfd, (int)VirCommand.Signal.SIGKILL);
+        var poll = new Syscalls.PollFd { Fd = (int)pidfd.DangerousGetHandle(), Events = Syscalls.POLLIN };
+        while (Syscalls.Poll(&poll, 1, -1) < 0 && Marshal.GetLastPInvokeError() == Syscalls.EINTR)
+        {
+        }
+        NativeSpawn.TryReap(pidfd, out _);
+        pidfd.Dispose();
+    }
+
     /// <summary>The raw wait status, once the child is reaped.</summary>
     public Task<int> Exited => _exited.Task;
 

@@ -27,9 +27,6 @@ internal abstract class PipeChannel : IReadinessHandler
     /// <summary>Completes when the channel reached its end (EOF, all written) or was closed early.</summary>
     public Task Completion => _done.Task;
 
-    /// <summary>True once the channel reached its natural end rather than being closed early.</summary>
-    public bool Finished { get; private set; }
-
     public void Start(uint events)
     {
         lock (Gate)
@@ -46,7 +43,6 @@ internal abstract class PipeChannel : IReadinessHandler
             {
                 if (!Pump(events))
                     return;
-                Finished = true;
             }
             catch (IOException e)
             {
@@ -62,6 +58,27 @@ internal abstract class PipeChannel : IReadinessHandler
     {
         lock (Gate)
             CloseLocked();
+        _done.TrySetResult();
+    }
+
+    /// <summary>Moves what can be moved without waiting one last time, then closes: nothing already in the pipe is lost.</summary>
+    public void FinishAndClose()
+    {
+        lock (Gate)
+        {
+            if (!_closed)
+            {
+                try
+                {
+                    Pump(0);
+                }
+                catch (IOException e)
+                {
+                    _done.TrySetException(e);
+                }
+            }
+            CloseLocked();
+        }
         _done.TrySetResult();
     }
 

@@ -6,9 +6,9 @@ namespace VirCommand.Backends.Posix.Io;
 
 /// <summary>
 /// The parent end of a pipe handed to the caller (<c>SetInputPipe</c>, <c>SetOutputPipe</c>…). The fd
-/// is non-blocking; asynchronous reads and writes wait for readiness on the shared event loop (no
-/// thread per stream), and synchronous ones wait in <c>poll</c>. Disposing closes the fd: for stdin
-/// that is the child's end-of-file.
+/// is non-blocking; reads and writes that must wait, synchronous or not, wait for readiness on the
+/// shared event loop (no thread per stream), which disposal wakes with <see cref="ObjectDisposedException"/>.
+/// Disposing closes the fd: for stdin that is the child's end-of-file.
 /// </summary>
 internal sealed class PipeStream : Stream, IReadinessHandler
 {
@@ -53,7 +53,7 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             var n = TryTransfer(buffer);
             if (n >= 0)
                 return n;
-            WaitSync(Syscalls.POLLIN);
+            WaitReadyAsync(Epoll.In, default).GetAwaiter().GetResult();
         }
     }
 
@@ -83,7 +83,7 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             if (n >= 0)
                 buffer = buffer[n..];
             else
-                WaitSync(Syscalls.POLLOUT);
+                WaitReadyAsync(Epoll.Out, default).GetAwaiter().GetResult();
         }
     }
 
@@ -175,13 +175,6 @@ internal sealed class PipeStream : Stream, IReadinessHandler
         return ready.Task.WaitAsync(cancellationToken);
     }
 
-    private unsafe void WaitSync(short events)
-    {
-        var pollFd = new Syscalls.PollFd { Fd = (int)_fd.DangerousGetHandle(), Events = events };
-        while (Syscalls.Poll(&pollFd, 1, -1) < 0 && Marshal.GetLastPInvokeError() == Syscalls.EINTR)
-        {
-        }
-    }
 
     private void EnsureCan(bool read)
     {

@@ -92,7 +92,7 @@ internal sealed class ChildIo : IDisposable
     /// </summary>
     public bool InputsOutliveRun { get; private set; }
 
-    /// <summary>Stops pumping: closes whatever output channel is still open (a grandchild may hold its pipe) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
+    /// <summary>Stops pumping: takes what is already in each output pipe and closes it (a grandchild may hold it open) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
     public void StopPumping()
     {
         if (!InputsOutliveRun)
@@ -101,7 +101,7 @@ internal sealed class ChildIo : IDisposable
                 writer.Close();
         }
         foreach (var reader in _readers)
-            reader.Close();
+            reader.FinishAndClose();
     }
 
     /// <summary>Closes everything: the child's ends, the channels and the caller's streams.</summary>

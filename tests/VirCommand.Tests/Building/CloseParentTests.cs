@@ -204,4 +204,27 @@ public sealed class CloseParentTests
         var error = Assert.Throws<InvalidOperationException>(() => clone.ValidateForRun(runToCompletion: true));
         Assert.Contains($"fd {file.Fd}", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ClaimForRun_SecondClaimOfCloseParentFds_Throws()
+    {
+        using var file = new TempFile();
+        using var command = new Command("prog").PassFd(file.Handle, PassFdOptions.CloseParent);
+
+        command.ClaimForRun(runToCompletion: true);
+
+        var error = Assert.Throws<InvalidOperationException>(() => command.ClaimForRun(runToCompletion: false));
+        Assert.Contains("CloseParent", error.Message, StringComparison.Ordinal);
+        Assert.False(file.Handle.IsClosed);
+    }
+
+    [Fact]
+    public void ClaimForRun_WithoutCloseParentFds_CanRepeat()
+    {
+        using var file = new TempFile();
+        using var command = new Command("prog").PassFd(file.Handle);
+
+        command.ClaimForRun(runToCompletion: true);
+        command.ClaimForRun(runToCompletion: true);
+    }
 }

@@ -272,4 +272,11 @@ public sealed class ProcessOptionTests
         "ErrorBuffer" => command.SetErrorBuffer(),
         _ => command.SetMergedOutputBuffer(),
     };
+
+    [Fact]
+    public void Daemonize_WithParentDeathSignal_ThrowsInEitherOrder()
+    {
+        Assert.Throws<InvalidOperationException>(() => new Command("d").SetParentDeathSignal(Signal.SIGTERM).Daemonize());
+        Assert.Throws<InvalidOperationException>(() => new Command("d").Daemonize().SetParentDeathSignal(Signal.SIGTERM));
+    }
 }

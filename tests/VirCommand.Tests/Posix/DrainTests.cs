@@ -59,4 +59,15 @@ public sealed class DrainTests
             Assert.Equal(Probe.StderrBlock(data), result.StandardErrorBytes.ToArray());
         }
     }
+
+    [Fact]
+    public async Task A_zero_drain_time_still_keeps_what_the_child_wrote_before_it_exited()
+    {
+        var result = await _runner.RunAsync(Command.NewArgList("sh", "-c", "sleep 30 & echo $! >&2; echo done")
+            .SetOutputBuffer().SetErrorBuffer().SetDrainTimeout(TimeSpan.Zero)).OrHang();
+
+        var grandchild = int.Parse(result.StandardError.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        ProcessInspector.KillIfRunning(grandchild);
+        Assert.Equal("done\n", result.StandardOutput);
+    }
 }
