@@ -74,7 +74,7 @@ public sealed partial class LoggingCommandRunner : ICommandRunner
         {
             var running = await _inner.StartAsync(command, cancellationToken).ConfigureAwait(false);
             LogStarted(_logger, _level, running.CommandLine, running.Pid);
-            return running;
+            return new LoggingRunningCommand(running, LogOutcome, e => LogFailure(running.CommandLine, e));
         }
         catch (Exception e) when (LogFailure(command, e))
         {
@@ -96,10 +96,12 @@ public sealed partial class LoggingCommandRunner : ICommandRunner
     }
 
     /// <summary>Logs a failure from an exception filter, so the stack is not unwound; always false.</summary>
-    private bool LogFailure(Command command, Exception e)
+    private bool LogFailure(Command command, Exception e) => _logger.IsEnabled(LogLevel.Warning) && LogFailure(command.ToString(), e);
+
+    private bool LogFailure(string commandLine, Exception e)
     {
         if (_logger.IsEnabled(LogLevel.Warning))
-            LogFailed(_logger, command.ToString(), e.Message, e);
+            LogFailed(_logger, commandLine, e.Message, e);
         return false;
     }
 

@@ -92,6 +92,22 @@ public class DependencyInjectionTests
         Assert.DoesNotContain(logs.Entries, e => e.Message.Contains("s3cret", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_started_command_logs_its_outcome_when_waited_for()
+    {
+        var logs = new ListLoggerProvider();
+        using var services = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace))
+            .AddVirCommandFake(f => f.Register("job").Returns(FakeResponse.Exit(4)))
+            .BuildServiceProvider();
+
+        await using var running = await services.GetRequiredService<ICommandRunner>().StartAsync(Command.New("job"));
+        await Assert.ThrowsAsync<CommandExitException>(() => running.WaitAsync());
+
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("Started job as pid ", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message == "job failed: job: exit status 4");
+    }
+
     private sealed class ListLoggerProvider : ILoggerProvider
     {
         public List<(LogLevel Level, string Message)> Entries { get; } = [];
