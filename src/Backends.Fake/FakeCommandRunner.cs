@@ -141,10 +141,18 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion)
     {
         var invocation = new FakeInvocation(command.Clone(), Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
-        var respond = Match(invocation);
+        Func<FakeInvocation, FakeResponse> respond;
+        try
+        {
+            respond = Match(invocation);
+        }
+        finally
+        {
+            // As a real start: the CloseParent fds are gone once a start was attempted, whatever came of it.
+            command.ReleaseParentFds();
+        }
         lock (_lock)
             _invocations.Add(invocation);
-        command.ReleaseParentFds();
 
         // A child fed through a stdin pipe answers once it has read its input; any other answers now,
         // so that a start failure is thrown by the start, as a real backend does.

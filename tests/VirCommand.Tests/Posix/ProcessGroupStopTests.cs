@@ -66,6 +66,25 @@ public sealed class ProcessGroupStopTests
     }
 
     [Fact]
+    public async Task The_graceful_signal_reaches_every_member_of_the_group_not_only_the_leader()
+    {
+        // The member says when it gets SIGTERM; the leader, on SIGTERM, waits for the member and exits 0.
+        // Were SIGTERM sent to the leader alone, the member would only ever see the final SIGKILL.
+        const string script = "trap 'wait $m; exit 0' TERM; "
+            + "(trap 'echo member got TERM; exit 0' TERM; while :; do sleep 0.05; done) & m=$!; echo ready; wait";
+        await using var running = await _runner.StartAsync(Command.NewArgList("sh", "-c", script)
+            .NewProcessGroup().SetOutputPipe().SetKillGracePeriod(TimeSpan.FromSeconds(10)));
+        using var reader = new StreamReader(running.StandardOutput!);
+        Assert.Equal("ready", await reader.ReadLineAsync().OrHang());
+
+        await running.AbortAsync().OrHang();
+
+        Assert.Equal("member got TERM\n", await reader.ReadToEndAsync().OrHang());
+        var error = await Assert.ThrowsAsync<CommandCanceledException>(() => running.WaitAsync().OrHang());
+        Assert.Equal(0, error.Result!.ExitCode);
+    }
+
+    [Fact]
     public async Task Abort_with_NewProcessGroup_kills_the_whole_group()
     {
         await using var running = await _runner.StartAsync(
