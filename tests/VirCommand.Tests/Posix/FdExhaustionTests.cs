@@ -9,7 +9,7 @@ namespace VirCommand.Tests.Posix;
 /// </summary>
 // Serial: lowers the process's fd limit for a moment; nothing else may open fds meanwhile.
 [Collection("Serial")]
-public sealed class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelper output)
+public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int RLIMIT_NOFILE = 7;
     private const int EMFILE = 24;
@@ -80,9 +80,9 @@ public sealed class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelper outpu
         public ulong Maximum;
     }
 
-    [DllImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static extern int GetRLimit(int resource, out RLimit limit);
+    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
+    private static partial int GetRLimit(int resource, out RLimit limit);
 
-    [DllImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
-    private static extern int SetRLimit(int resource, in RLimit limit);
+    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
+    private static partial int SetRLimit(int resource, in RLimit limit);
 }

@@ -70,8 +70,9 @@ public sealed class ProcessGroupStopTests
     {
         // The member says when it gets SIGTERM; the leader, on SIGTERM, waits for the member and exits 0.
         // Were SIGTERM sent to the leader alone, the member would only ever see the final SIGKILL.
+        // "ready" comes from the member once its trap is set: a signal before that may be lost.
         const string script = "trap 'wait $m; exit 0' TERM; "
-            + "(trap 'echo member got TERM; exit 0' TERM; while :; do sleep 0.05; done) & m=$!; echo ready; wait";
+            + "(trap 'echo member got TERM; exit 0' TERM; echo ready; while :; do sleep 0.05; done) & m=$!; wait";
         await using var running = await _runner.StartAsync(Command.NewArgList("sh", "-c", script)
             .NewProcessGroup().SetOutputPipe().SetKillGracePeriod(TimeSpan.FromSeconds(10)));
         using var reader = new StreamReader(running.StandardOutput!);
