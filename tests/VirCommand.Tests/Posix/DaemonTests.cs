@@ -57,7 +57,7 @@ public sealed class DaemonTests : IDisposable
         Assert.NotEqual(result.Pid, daemon);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(pidFile));
         Assert.Equal((Native.F_WRLCK, daemon), Native.LockHolder(pidFile));
-        Assert.True(Processes.IsAlive(daemon));
+        Assert.True(ProcessInspector.IsRunning(daemon));
 
         // What the daemon sees: a session of its own that it does not lead (double fork), cwd "/",
         // exactly fds 0, 1, 2 and the pidfile's, reparented away from us.
@@ -90,7 +90,7 @@ public sealed class DaemonTests : IDisposable
             await running.AbortAsync();
         }
         await Task.Delay(200);
-        Assert.True(Processes.IsAlive(daemon), "disposing or aborting the handle must never kill the daemon");
+        Assert.True(ProcessInspector.IsRunning(daemon), "disposing or aborting the handle must never kill the daemon");
         Assert.Equal((Native.F_WRLCK, daemon), Native.LockHolder(pidFile));
     }
 

@@ -149,7 +149,7 @@ public sealed class HandshakeTests : IDisposable
             await running.WaitForHandshakeAsync();
         }
         await leaks.AssertCleanAsync();
-        Assert.Null(Processes.State(pid));
+        Assert.Null(ProcessInspector.State(pid));
         Assert.Equal("", File.ReadAllText(report)); // the probe never ran
     }
 

@@ -34,12 +34,12 @@ public sealed class ParentDeathSignalTests : IDisposable
             Assert.Equal("15", Probe.Value(report, "pdeathsig"));
             Assert.Equal(helper.Pid, Probe.Int(report, "ppid"));
             await Task.Delay(300);
-            Assert.True(Processes.IsAlive(child), "the helper's spawning thread-pool thread may retire: the child must not die with it");
+            Assert.True(ProcessInspector.IsRunning(child), "the helper's spawning thread-pool thread may retire: the child must not die with it");
 
             await helper.AbortAsync(); // SIGKILL: the intermediate dies without a word
             Assert.True(await Processes.WaitGoneAsync(child, TimeSpan.FromSeconds(10)), "the child outlived its parent");
             // If nobody reaped it yet, its stat says how it died: by SIGTERM.
-            if (Processes.Stat(child) is { } stat)
+            if (ProcessInspector.StatFields(child) is { } stat)
                 Assert.Equal(((int)Signal.SIGTERM).ToString(CultureInfo.InvariantCulture), stat[^1].Trim());
         }
         finally
@@ -59,7 +59,7 @@ public sealed class ParentDeathSignalTests : IDisposable
             Assert.Equal("0", Probe.Value(report, "pdeathsig"));
             await helper.AbortAsync();
             await Task.Delay(500);
-            Assert.True(Processes.IsAlive(child));
+            Assert.True(ProcessInspector.IsRunning(child));
         }
         finally
         {
@@ -80,7 +80,7 @@ public sealed class ParentDeathSignalTests : IDisposable
         await using (running!)
         {
             await Task.Delay(300);
-            Assert.True(Processes.IsAlive(running!.Pid), "the child died with the thread that asked for it");
+            Assert.True(ProcessInspector.IsRunning(running!.Pid), "the child died with the thread that asked for it");
         }
     }
 

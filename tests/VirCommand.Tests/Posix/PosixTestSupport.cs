@@ -36,9 +36,6 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "getegid")]
     public static partial uint GetEgid();
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    public static partial int Kill(int pid, int signal);
-
     [StructLayout(LayoutKind.Sequential)]
     public struct Flock
     {
@@ -106,30 +103,11 @@ internal static partial class Probe
 /// <summary>Processes by pid, through <c>/proc</c>.</summary>
 internal static class Processes
 {
-    /// <summary>The state letter (R, S, Z...) of <paramref name="pid"/>, or null when it is gone.</summary>
-    public static char? State(int pid) => Stat(pid) is { } f ? f[0][0] : null;
-
-    /// <summary>The fields of /proc/pid/stat after the command name: [0] is the state, [1] the ppid.</summary>
-    public static string[]? Stat(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
-
-    public static bool IsAlive(int pid) => State(pid) is { } s && s != 'Z' && s != 'X';
-
     /// <summary>Waits until <paramref name="pid"/> is gone or a zombie (of someone else: init reaps it, or not).</summary>
     public static async Task<bool> WaitGoneAsync(int pid, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
-        while (IsAlive(pid))
+        while (ProcessInspector.IsRunning(pid))
         {
             if (DateTime.UtcNow > deadline)
                 return false;
@@ -140,9 +118,9 @@ internal static class Processes
 
     public static async Task KillAsync(int pid)
     {
-        if (pid > 0 && IsAlive(pid))
+        if (pid > 0 && ProcessInspector.IsRunning(pid))
         {
-            Native.Kill(pid, (int)Signal.SIGKILL);
+            LibC.Kill(pid, (int)Signal.SIGKILL);
             await WaitGoneAsync(pid, TimeSpan.FromSeconds(5));
         }
     }
@@ -156,7 +134,7 @@ internal static class Processes
         {
             if (!int.TryParse(System.IO.Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
                 continue;
-            if (Stat(pid) is { } f && f[0] == "Z" && f[1] == self)
+            if (ProcessInspector.StatFields(pid) is { } f && f[0] == "Z" && f[1] == self)
                 zombies.Add(pid);
         }
         return [.. zombies];

@@ -84,7 +84,7 @@ public sealed class ProcessGroupTests : IDisposable
         {
             await cts.CancelAsync();
             await Assert.ThrowsAsync<CommandCanceledException>(() => run);
-            Assert.All(children, c => Assert.True(Processes.IsAlive(c)));
+            Assert.All(children, c => Assert.True(ProcessInspector.IsRunning(c)));
         }
         finally
         {

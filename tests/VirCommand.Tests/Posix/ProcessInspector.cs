@@ -136,8 +136,8 @@ internal static class ProcessInspector
         return true;
     }
 
-    /// <summary>The fields of /proc/pid/stat after the command name: state, ppid, pgrp, session…</summary>
-    private static string[]? StatFields(int pid)
+    /// <summary>The fields of /proc/pid/stat after the command name: state, ppid, pgrp, session…; null when there is no such process.</summary>
+    public static string[]? StatFields(int pid)
     {
         string stat;
         try
