@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using VirCommand.Backends.Posix.Interop;
 using VirCommand.Backends.Posix.Io;
 using VirCommand.Backends.Posix.Spawning;
@@ -197,9 +198,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
         if (IsDetached)
         {
             // The child and its pidfd stay with the event loop, which reaps it whenever it exits.
-            _io.Input?.Dispose();
-            _io.Output?.Dispose();
-            _io.Error?.Dispose();
+            _io.DisposeStreams();
             return;
         }
         await AbortAsync().ConfigureAwait(false);
@@ -260,7 +259,10 @@ internal sealed class PosixRunningCommand : IRunningCommand
             Interop.Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
     }
 
-    private CommandResult Judge(CommandResult result) => _startFailure is { } failure
-        ? throw new CommandStartException(CommandLine, failure.Stage, failure.Errno)
-        : ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, _returnsRawStatus, _io.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
+    private CommandResult Judge(CommandResult result)
+    {
+        if (_startFailure is { } failure)
+            ExceptionDispatchInfo.Throw(failure);
+        return ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, _returnsRawStatus, _io.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
+    }
 }

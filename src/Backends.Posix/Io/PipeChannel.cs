@@ -33,25 +33,7 @@ internal abstract class PipeChannel : IReadinessHandler
             _token = _loop.Register(Fd, events, this);
     }
 
-    public void OnReady(uint events)
-    {
-        lock (Gate)
-        {
-            if (_closed)
-                return;
-            try
-            {
-                if (!Pump(events))
-                    return;
-            }
-            catch (IOException e)
-            {
-                _done.TrySetException(e);
-            }
-            CloseLocked();
-        }
-        _done.TrySetResult();
-    }
+    public void OnReady(uint events) => PumpThenClose(always: false);
 
     /// <summary>Stops pumping and closes the fd, whatever is left.</summary>
     public void Close()
@@ -62,28 +44,31 @@ internal abstract class PipeChannel : IReadinessHandler
     }
 
     /// <summary>Moves what can be moved without waiting one last time, then closes: nothing already in the pipe is lost.</summary>
-    public void FinishAndClose()
+    public void FinishAndClose() => PumpThenClose(always: true);
+
+    /// <summary>Moves data without blocking; returns true when the channel is done.</summary>
+    protected abstract bool Pump();
+
+    /// <summary>Pumps, then closes when the channel is done (or <paramref name="always"/>); an I/O error ends it too.</summary>
+    private void PumpThenClose(bool always)
     {
         lock (Gate)
         {
-            if (!_closed)
+            if (_closed)
+                return;
+            try
             {
-                try
-                {
-                    Pump(0);
-                }
-                catch (IOException e)
-                {
-                    _done.TrySetException(e);
-                }
+                if (!Pump() && !always)
+                    return;
+            }
+            catch (IOException e)
+            {
+                _done.TrySetException(e);
             }
             CloseLocked();
         }
         _done.TrySetResult();
     }
-
-    /// <summary>Moves data without blocking; returns true when the channel is done.</summary>
-    protected abstract bool Pump(uint events);
 
     private void CloseLocked()
     {

@@ -12,7 +12,7 @@ internal sealed unsafe class ReadChannel(EventLoop loop, SafeFileHandle fd, IOut
 
     public void Start() => Start(Epoll.In);
 
-    protected override bool Pump(uint events)
+    protected override bool Pump()
     {
         for (var reads = 0; reads < ReadsPerWake;)
         {

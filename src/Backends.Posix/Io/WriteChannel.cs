@@ -21,7 +21,7 @@ internal sealed unsafe class WriteChannel(EventLoop loop, SafeFileHandle fd, Rea
             Start(Epoll.Out);
     }
 
-    protected override bool Pump(uint events)
+    protected override bool Pump()
     {
         while (_written < data.Length)
         {

@@ -93,31 +93,34 @@ internal sealed class ChildIo : IDisposable
     public bool InputsOutliveRun { get; private set; }
 
     /// <summary>Stops pumping: takes what is already in each output pipe and closes it (a grandchild may hold it open) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
-    public void StopPumping()
+    public void StopPumping() => StopPumping(closeInputs: !InputsOutliveRun);
+
+    /// <summary>Closes the streams handed to the caller.</summary>
+    public void DisposeStreams()
     {
-        if (!InputsOutliveRun)
-        {
-            foreach (var writer in _writers)
-                writer.Close();
-        }
-        foreach (var reader in _readers)
-            reader.FinishAndClose();
+        Input?.Dispose();
+        Output?.Dispose();
+        Error?.Dispose();
     }
 
     /// <summary>Closes everything: the child's ends, the channels and the caller's streams.</summary>
     public void Dispose()
     {
         CloseChildEnds();
-        StopPumping();
-        if (!_pumping)
+        // Inputs that never started pumping (the spawn failed) have no daemon to outlive the run for.
+        StopPumping(closeInputs: !InputsOutliveRun || !_pumping);
+        DisposeStreams();
+    }
+
+    private void StopPumping(bool closeInputs)
+    {
+        if (closeInputs)
         {
-            // Never started (the spawn failed): a daemon's inputs have no daemon to outlive the run for.
             foreach (var writer in _writers)
                 writer.Close();
         }
-        Input?.Dispose();
-        Output?.Dispose();
-        Error?.Dispose();
+        foreach (var reader in _readers)
+            reader.FinishAndClose();
     }
 
     private void Connect(Command command, bool runToCompletion, RunSettings settings)
