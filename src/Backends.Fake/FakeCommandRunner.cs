@@ -138,7 +138,7 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     }
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion)
+    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
     {
         var invocation = new FakeInvocation(command.Clone(), Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
         Func<FakeInvocation, FakeResponse> respond;
@@ -163,7 +163,7 @@ public sealed class FakeCommandRunner : CommandRunnerBase
                 throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
             respond = _ => response;
         }
-        return new FakeRunningCommand(invocation.Command, invocation, respond, settings, _time, runToCompletion);
+        return new FakeRunningCommand(invocation.Command, invocation, respond, settings, _time);
     }
 
     private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)

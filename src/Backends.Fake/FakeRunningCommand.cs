@@ -35,14 +35,14 @@ internal sealed class FakeRunningCommand : IRunningCommand
     private string _overflowStream = "";
 
     public FakeRunningCommand(Command snapshot, FakeInvocation invocation, Func<FakeInvocation, FakeResponse> respond,
-        RunSettings settings, TimeProvider time, bool runToCompletion)
+        RunSettings settings, TimeProvider time)
     {
         _command = snapshot;
         _invocation = invocation;
         _respond = respond;
         _settings = settings;
         _time = time;
-        _keepsErrorTail = runToCompletion && snapshot.Error.Kind == StdioKind.Null && !snapshot.IsDaemon;
+        _keepsErrorTail = settings.KeepsErrorTail;
         if (snapshot.Input.Kind == StdioKind.Pipe)
             _stdin = new Pipe();
         if (snapshot.Output.Kind == StdioKind.Pipe)

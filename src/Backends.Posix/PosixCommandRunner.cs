@@ -28,13 +28,13 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     public override CommandFeatures Features => CommandFeatures.All;
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion)
+    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
     {
         ChildIo? io = null;
         try
         {
             var path = ProgramResolver.Resolve(command.Program);
-            io = ChildIo.Create(command, runToCompletion, settings, EventLoop.Shared);
+            io = ChildIo.Create(command, settings, EventLoop.Shared);
             var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
             return new PosixRunningCommand(command, commandLine, child, io, settings);

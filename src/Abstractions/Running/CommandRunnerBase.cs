@@ -59,9 +59,8 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// </summary>
     /// <param name="command">The command, validated for this kind of run.</param>
     /// <param name="commandLine">Its string form, secrets redacted, for results and errors.</param>
-    /// <param name="settings">The run's settings, resolved against <see cref="Options"/>.</param>
-    /// <param name="runToCompletion">True for <see cref="RunAsync"/> and <see cref="Run"/>.</param>
-    protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings, bool runToCompletion);
+    /// <param name="settings">The run's settings, resolved against <see cref="Options"/> for this kind of run.</param>
+    protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings);
 
     private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
@@ -71,6 +70,6 @@ public abstract class CommandRunnerBase : ICommandRunner
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        return Start(command, commandLine, RunSettings.For(command, Options), runToCompletion);
+        return Start(command, commandLine, RunSettings.For(command, Options, runToCompletion));
     }
 }

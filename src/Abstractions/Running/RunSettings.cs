@@ -7,11 +7,16 @@ namespace VirCommand;
 /// <param name="DrainTimeout">How long output is read after the child exited.</param>
 /// <param name="CaptureLimit">The most bytes captured per stream.</param>
 /// <param name="StandardErrorTailBytes">How much stderr is kept for messages when it is not captured.</param>
+/// <param name="KeepsErrorTail">
+/// True when the backend reads stderr into a bounded tail for the failure message: a run to
+/// completion whose stderr nobody asked for (SPEC §3.6); never for a daemon or a started command.
+/// </param>
 public readonly record struct RunSettings(
-    TimeSpan? Timeout, Signal GracefulSignal, TimeSpan KillGracePeriod, TimeSpan DrainTimeout, long CaptureLimit, int StandardErrorTailBytes)
+    TimeSpan? Timeout, Signal GracefulSignal, TimeSpan KillGracePeriod, TimeSpan DrainTimeout, long CaptureLimit, int StandardErrorTailBytes,
+    bool KeepsErrorTail)
 {
-    /// <summary>Resolves the settings of <paramref name="command"/> against <paramref name="options"/>.</summary>
-    public static RunSettings For(Command command, CommandRunnerOptions options)
+    /// <summary>Resolves the settings of <paramref name="command"/> against <paramref name="options"/> for one kind of run.</summary>
+    public static RunSettings For(Command command, CommandRunnerOptions options, bool runToCompletion)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(options);
@@ -22,6 +27,7 @@ public readonly record struct RunSettings(
             command.KillGracePeriod ?? options.KillGracePeriod,
             command.DrainTimeout ?? options.DrainTimeout,
             command.CaptureLimit ?? options.CaptureLimit,
-            options.StandardErrorTailBytes);
+            options.StandardErrorTailBytes,
+            runToCompletion && command.Error.Kind == StdioKind.Null && !command.IsDaemon);
     }
 }

@@ -53,12 +53,12 @@ internal sealed class ChildIo : IDisposable
     public Task OutputsDone => Task.WhenAll(_readers.Select(r => r.Completion));
 
     /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
-    public static ChildIo Create(Command command, bool runToCompletion, RunSettings settings, EventLoop loop)
+    public static ChildIo Create(Command command, RunSettings settings, EventLoop loop)
     {
         var io = new ChildIo(loop) { InputsOutliveRun = command.IsDaemon };
         try
         {
-            io.Connect(command, runToCompletion, settings);
+            io.Connect(command, settings);
             return io;
         }
         catch
@@ -123,7 +123,7 @@ internal sealed class ChildIo : IDisposable
             reader.FinishAndClose();
     }
 
-    private void Connect(Command command, bool runToCompletion, RunSettings settings)
+    private void Connect(Command command, RunSettings settings)
     {
         StdinFd = command.Input.Kind switch
         {
@@ -135,7 +135,7 @@ internal sealed class ChildIo : IDisposable
         StdoutFd = OutputFd(command.Output, "stdout", settings, s => Output = s, c => OutputCapture = c);
         if (command.MergesOutput)
             StderrFd = StdoutFd;
-        else if (command.Error.Kind == StdioKind.Null && runToCompletion && !command.IsDaemon)
+        else if (settings.KeepsErrorTail)
             StderrFd = Pipe(parentReads: true, end => _readers.Add(new ReadChannel(_loop, end, ErrorTail = new TailBuffer(settings.StandardErrorTailBytes))));
         else
             StderrFd = OutputFd(command.Error, "stderr", settings, s => Error = s, c => ErrorCapture = c);
