@@ -56,7 +56,7 @@ public sealed class DaemonTests : IDisposable
         var daemon = Track(pidFile);
         Assert.NotEqual(result.Pid, daemon);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead, File.GetUnixFileMode(pidFile));
-        Assert.Equal((Native.F_WRLCK, daemon), Native.LockHolder(pidFile));
+        Assert.Equal((LibC.F_WRLCK, daemon), LibC.LockHolder(pidFile));
         Assert.True(ProcessInspector.IsRunning(daemon));
 
         // What the daemon sees: a session of its own that it does not lead (double fork), cwd "/",
@@ -91,7 +91,7 @@ public sealed class DaemonTests : IDisposable
         }
         await Task.Delay(200);
         Assert.True(ProcessInspector.IsRunning(daemon), "disposing or aborting the handle must never kill the daemon");
-        Assert.Equal((Native.F_WRLCK, daemon), Native.LockHolder(pidFile));
+        Assert.Equal((LibC.F_WRLCK, daemon), LibC.LockHolder(pidFile));
     }
 
     [LinuxFact]
@@ -111,7 +111,7 @@ public sealed class DaemonTests : IDisposable
         Assert.Contains($"locked by a running daemon (pid {first})", error.Message, StringComparison.Ordinal);
         // The first daemon's pidfile is untouched: still its pid, still its lock.
         Assert.Equal(first.ToString(CultureInfo.InvariantCulture), File.ReadAllText(pidFile));
-        Assert.Equal((Native.F_WRLCK, first), Native.LockHolder(pidFile));
+        Assert.Equal((LibC.F_WRLCK, first), LibC.LockHolder(pidFile));
     }
 
     [LinuxFact]

@@ -100,7 +100,7 @@ public sealed class HookTests : IDisposable
         var pidFile = _dir.File("d.pid");
         using var command = Probe.Command("--quiet").Daemonize().SetPidFile(pidFile).SetPreExecHook(Hook("vc_test_hook_record", NativeString(record)));
         await using var running = await Posix.Runner.StartAsync(command);
-        Assert.Equal($"pid={running.DaemonPid} uid={Native.GetEuid()} gid={Native.GetEgid()} cwd={Environment.CurrentDirectory}", File.ReadAllText(record));
+        Assert.Equal($"pid={running.DaemonPid} uid={LibC.GetEuid()} gid={LibC.GetEgid()} cwd={Environment.CurrentDirectory}", File.ReadAllText(record));
         Assert.Equal($"{running.DaemonPid}", File.ReadAllText(pidFile));
     }
 }

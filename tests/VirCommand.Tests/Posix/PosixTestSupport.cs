@@ -12,7 +12,7 @@ public sealed class RootFactAttribute : FactAttribute
     {
         if (!OperatingSystem.IsLinux())
             Skip = "needs Linux: the POSIX backend's privilege features are Linux-only";
-        else if (Native.GetEuid() != 0)
+        else if (LibC.GetEuid() != 0)
             Skip = "needs root (euid 0): it changes uid/gid, capabilities or raises limits, which only root may do";
     }
 }
@@ -28,7 +28,7 @@ public sealed class LinuxFactAttribute : FactAttribute
     }
 }
 
-internal static partial class Native
+internal static partial class LibC
 {
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
