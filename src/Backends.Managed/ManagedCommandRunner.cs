@@ -40,8 +40,11 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
     }
 
     /// <summary>The features <see cref="Process"/> can honour on this platform.</summary>
-    public static CommandFeatures PlatformFeatures { get; } =
-        CommandFeatures.StdioPipes | (Interop.LinuxSignal.IsSupported ? CommandFeatures.GracefulSignal : CommandFeatures.None);
+    public static CommandFeatures PlatformFeatures { get; } = FeaturesWhere(canSignal: Interop.LinuxSignal.IsSupported);
+
+    /// <summary>Stdio pipes everywhere; a graceful signal where the backend can send one (Linux).</summary>
+    internal static CommandFeatures FeaturesWhere(bool canSignal) =>
+        CommandFeatures.StdioPipes | (canSignal ? CommandFeatures.GracefulSignal : CommandFeatures.None);
 
     /// <inheritdoc/>
     public override string Name => "managed";
