@@ -13,6 +13,7 @@ internal abstract class ConformanceBackend
     private static readonly ConformanceBackend[] Backends =
     [
         new ProcessBackend("posix", options => new Backends.Posix.PosixCommandRunner(options)),
+        new ProcessBackend("managed", options => new Backends.Managed.ManagedCommandRunner(options)),
         new FakeBackend(),
     ];
 

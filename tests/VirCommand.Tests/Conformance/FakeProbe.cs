@@ -17,15 +17,13 @@ namespace VirCommand.Tests.Conformance;
 /// </summary>
 internal static class FakeProbe
 {
-    private const string ProbeName = "vircommand-probe";
-
     public static void Install(FakeCommandRunner fake)
     {
         ArgumentNullException.ThrowIfNull(fake);
         // Registered first, so matched last: any program that is neither scripted nor resolvable.
         fake.Register(i => FakeProgramResolution.Resolve(i.Program).Path is null, "a program the parent's PATH does not resolve")
             .Responds(i => FakeResponse.StartFailure(StartStage.Resolve, FakeProgramResolution.Resolve(i.Program).Errno));
-        fake.Register(i => FakeProgramResolution.Resolve(i.Program).Path is { } path && Path.GetFileName(path) == ProbeName, ProbeName)
+        fake.Register(i => FakeProgramResolution.Resolve(i.Program).Path is { } path && IsProbe(path), "vircommand-probe, by any path or link")
             .Responds(Answer);
     }
 
@@ -63,6 +61,8 @@ internal static class FakeProbe
             : FakeResponse.Exit(options.Exit);
         return response.WithOutput(stdout.ToArray()).WithError(stderr.ToArray()).WithDelay(TimeSpan.FromMilliseconds(options.SleepMilliseconds));
     }
+
+    private static bool IsProbe(string path) => (new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path) == Probe.Path;
 
     /// <summary>The probe's options, parsed as probe.c does: anywhere in argv, unknown ones ignored.</summary>
     private sealed record ProbeOptions(bool Quiet, bool CloseStdin, int Exit, int? Signal, int SleepMilliseconds, string? WriteStderr, List<int> ReadFds)

@@ -11,16 +11,15 @@ public sealed class InputOutputConformanceTests
 {
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
-    public async Task By_default_the_child_has_exactly_fds_0_1_and_2_and_stdin_is_dev_null(string backend)
+    public async Task By_default_stdin_is_empty_and_the_child_never_writes_to_the_parents_streams(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
 
+        // /dev/null on the POSIX backend, an empty pipe on the managed one: either way end-of-file at once.
+        // (Exactly fds 0, 1 and 2: the CloseOtherFds case of the feature table.)
         var result = await runner.RunAsync(Probe.Command().SetOutputBuffer()).OrHang();
 
-        var report = ProbeReport.Parse(result.StandardOutput);
-        Assert.Equal([0, 1, 2], report.Fds);
-        Assert.Equal("/dev/null", report.FdTargets[0]);
-        Assert.Equal(Probe.StdoutBlock(""), report.Echo); // stdin gave end-of-file at once
+        Assert.Equal(Probe.StdoutBlock(""), ProbeReport.Parse(result.StandardOutput).Echo);
     }
 
     [Theory]

@@ -20,14 +20,17 @@ public sealed class ProgramResolutionConformanceTests : IDisposable
     public async Task A_bare_name_is_resolved_on_the_parents_PATH_and_stays_argv_0_as_given(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
-        File.CreateSymbolicLink(_dir.File("vircommand-probe"), Probe.Path);
+        // A name of its own: the probe's own name is also in the test's working directory, where the
+        // managed backend must give .NET the resolved path (ProgramResolver.FileNameFor).
+        const string name = "vircommand-conformance-probe";
+        File.CreateSymbolicLink(_dir.File(name), Probe.Path);
         using var scope = new EnvironmentScope().Set("PATH", _dir.Path + ":" + Environment.GetEnvironmentVariable("PATH"));
         // The child's own PATH leads nowhere: resolving on it would fail.
-        var command = Command.New("vircommand-probe").AddEnvPair("PATH", _dir.File("nowhere")).SetOutputBuffer();
+        var command = Command.New(name).AddEnvPair("PATH", _dir.File("nowhere")).SetOutputBuffer();
 
         var report = ProbeReport.Parse((await runner.RunAsync(command).OrHang()).StandardOutput);
 
-        Assert.Equal(["vircommand-probe"], report.Argv);
+        Assert.Equal([name], report.Argv);
         Assert.Equal(["PATH=" + _dir.File("nowhere")], report.Environment);
     }
 
