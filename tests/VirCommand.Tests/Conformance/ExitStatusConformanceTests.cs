@@ -50,6 +50,21 @@ public sealed class ExitStatusConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task The_uncaptured_stderr_kept_for_the_message_is_bounded_and_keeps_the_end(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner(new CommandRunnerOptions { StandardErrorTailBytes = 1000 });
+        var text = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"line {i}\n"));
+
+        var error = await Assert.ThrowsAsync<CommandExitException>(() =>
+            runner.RunAsync(Probe.Command("--quiet", "--exit", "1").SetInputBuffer(text)).OrHang());
+
+        Assert.InRange(error.StandardErrorTail.Length, 1, 1000);
+        Assert.EndsWith("line 19999\nEND STDERR", error.StandardErrorTail.TrimEnd('\n'), StringComparison.Ordinal);
+        Assert.True(error.Result.StandardErrorBytes.IsEmpty, "stderr was not asked for, so the result holds none");
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public void A_synchronous_run_throws_the_same_way_with_the_captured_stderr_in_the_message(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

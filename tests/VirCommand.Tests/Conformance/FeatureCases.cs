@@ -80,8 +80,19 @@ internal static class FeatureCases
         Assert.False(output.IsClosed);
     }
 
-    /// <summary>SPEC §3.5: pipes handed back as streams; stdin's end-of-file is the caller's disposal.</summary>
-    private static async Task StdioPipes(FeatureContext x) => await PipeRoundTrip(x, Probe.Command("--quiet"), 256 * 1024);
+    /// <summary>
+    /// SPEC §3.5: pipes handed back as streams; stdin's end-of-file is the caller's disposal; disposing
+    /// the handle with the pipes unread and unclosed still stops the child (no deadlock on a full pipe).
+    /// </summary>
+    private static async Task StdioPipes(FeatureContext x)
+    {
+        await PipeRoundTrip(x, Probe.Command("--quiet"), 256 * 1024);
+
+        var running = await x.Runner.StartAsync(Probe.Command().SetInputPipe().SetOutputPipe().SetErrorPipe()).OrHang();
+        await running.StandardInput!.WriteAsync(new byte[32 * 1024]).AsTask().OrHang();
+        await running.DisposeAsync().AsTask().OrHang();
+        await x.Backend.AssertStoppedAndGoneAsync(x.Runner, running.Pid);
+    }
 
     /// <summary>SPEC §3.5: non-blocking parent ends still carry every byte through the streams.</summary>
     private static async Task NonblockingFds(FeatureContext x) => await PipeRoundTrip(x, Probe.Command("--quiet").NonblockingFds(), 64 * 1024);

@@ -54,6 +54,34 @@ public sealed class InputOutputConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_child_that_stops_reading_its_input_early_is_not_an_error(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+
+        // Far more than a pipe holds, and the probe closes stdin without reading a byte of it.
+        var result = await runner.RunAsync(Probe.Command("--quiet", "--close-stdin").SetInputBuffer(new byte[1024 * 1024]).SetOutputBuffer()).OrHang();
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.StandardOutput);
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task One_command_runs_from_several_threads_at_once_each_run_seeing_the_same_description(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        var data = Probe.Binary(100 * 1024, seed: 504);
+        var command = Probe.Command("--quiet", "shared").SetInputBuffer(data).SetOutputBuffer().SetErrorBuffer();
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => runner.RunAsync(command)))).OrHang();
+
+        Assert.All(results, r => Assert.Equal(Probe.StdoutBlock(data), r.StandardOutputBytes.ToArray()));
+        Assert.All(results, r => Assert.Equal(Probe.StderrBlock(data), r.StandardErrorBytes.ToArray()));
+        Assert.Equal(6, results.Select(r => r.Pid).Distinct().Count());
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public async Task What_was_not_captured_is_empty_never_null(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

@@ -60,6 +60,19 @@ public sealed class StopConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_synchronous_run_is_cancelled_the_same_way(string backend)
+    {
+        var conformance = ConformanceBackend.Get(backend);
+        var runner = conformance.CreateRunner();
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        var error = await Task.Run(() => Assert.Throws<CommandCanceledException>(() => runner.Run(Sleeper(), cts.Token))).OrHang();
+
+        await conformance.AssertStoppedAndGoneAsync(runner, error.Result!.Pid);
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public async Task Cancelling_WaitAsync_stops_a_started_child(string backend)
     {
         var conformance = ConformanceBackend.Get(backend);
@@ -104,6 +117,23 @@ public sealed class StopConformanceTests
         await conformance.AssertStoppedAndGoneAsync(runner, running.Pid);
         var error = await Assert.ThrowsAsync<CommandCanceledException>(() => running.WaitAsync().OrHang());
         Assert.Equal(running.Pid, error.Result!.Pid);
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_WaitAsync_already_waiting_ends_cancelled_when_the_child_is_aborted(string backend)
+    {
+        var conformance = ConformanceBackend.Get(backend);
+        var runner = conformance.CreateRunner();
+
+        await using var running = await runner.StartAsync(Sleeper().SetOutputBuffer()).OrHang();
+        var waiting = running.WaitAsync();
+        await Task.Delay(50);
+        Assert.False(waiting.IsCompleted);
+        await running.AbortAsync().OrHang();
+
+        await Assert.ThrowsAsync<CommandCanceledException>(() => waiting.OrHang());
+        await conformance.AssertStoppedAndGoneAsync(runner, running.Pid);
     }
 
     [Theory]
