@@ -9,6 +9,17 @@ namespace VirCommand.Tests.Conformance;
 /// that none is missing), each proving with the probe what SPEC §3–§4 promises of the feature. The proofs
 /// are lighter than the POSIX acceptance tests (tests/…/Posix), which go deep on one backend.
 /// </summary>
+/// <remarks>
+/// What each proof shows of the fake, which spawns nothing: <see cref="FakeProbe"/> answers from the
+/// fake's record of the run, so the report cases (PassFds, RemapFds, Umask, Daemonize, ResourceLimits,
+/// NewSession, NewProcessGroup, ParentDeathSignal, Credentials, Capabilities, NoNewPrivileges,
+/// CloseOtherFds) prove that the record carries each setting to what the child would see, and would
+/// fail if the fake dropped or garbled it; the stream cases (CallerFds, StdioPipes, MergedOutput,
+/// NonblockingFds, SendBuffers) prove the fake's own plumbing of the answer to caller fds, pipes,
+/// captures and send-buffer fds; PreExecHook, Handshake, RawStatus and GracefulSignal prove its start
+/// failures, handshake sequencing and exit-status and stop rules. PidFile and the SIGKILL half of
+/// GracefulSignal, which only a real process can show, say in their own comment what they prove instead.
+/// </remarks>
 internal static class FeatureCases
 {
     private const uint Nobody = 65534;

@@ -46,7 +46,7 @@ internal sealed class ProcessBackend(string name, Func<CommandRunnerOptions, ICo
     {
         ArgumentNullException.ThrowIfNull(dir);
         // A child spawned by mistake would touch the trace within moments: give it that moment.
-        Thread.Sleep(200);
+        Thread.Sleep(100);
         Assert.False(File.Exists(dir.File("traced" + TraceSuffix)), $"the {name} backend ran the program although it refused the command");
     }
 
