@@ -45,4 +45,19 @@ public sealed class WorkingDirectoryConformanceTests : IDisposable
         Assert.Equal(StartStage.WorkingDirectory, error.Stage);
         Assert.Equal(ENOENT, error.Errno);
     }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_file_as_the_working_directory_fails_the_start_at_stage_WorkingDirectory_with_ENOTDIR(string backend)
+    {
+        const int ENOTDIR = 20;
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        File.WriteAllText(_dir.File("file"), "");
+
+        var error = await Assert.ThrowsAsync<CommandStartException>(() =>
+            runner.StartAsync(Probe.Command().SetWorkingDirectory(_dir.File("file"))).OrHang());
+
+        Assert.Equal(StartStage.WorkingDirectory, error.Stage);
+        Assert.Equal(ENOTDIR, error.Errno);
+    }
 }
