@@ -78,21 +78,9 @@ public sealed class ProgramResolutionConformanceTests : IDisposable
         await AssertStartFails(runner, () => Command.New(_dir.Path), StartStage.Resolve, FakeProgramResolution.EACCES);
     }
 
-    /// <summary>Every backend but managed, whose row is <see cref="A_relative_path_is_resolved_against_the_parents_directory_on_managed"/>.</summary>
-    public static TheoryData<string> AllButManaged => [.. ConformanceBackend.AllNames.Where(n => n != "managed")];
-
     [Theory]
-    [MemberData(nameof(AllButManaged))]
-    public async Task A_relative_path_is_resolved_against_the_parents_directory_not_the_childs(string backend) =>
-        await RelativePathCase(backend);
-
-    [Theory(Skip = "managed backend bug: a program given as a relative path (./x) reaches the child as its absolute path in argv[0], " +
-        "not as given (SPEC §3.1); ProgramResolver.FileNameFor keeps the string as given only for bare names")]
-    [InlineData("managed")]
-    public async Task A_relative_path_is_resolved_against_the_parents_directory_on_managed(string backend) =>
-        await RelativePathCase(backend);
-
-    private async Task RelativePathCase(string backend)
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_relative_path_is_resolved_against_the_parents_directory_not_the_childs(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
         // "./": a path, not a bare name. From the child's working directory it would name nothing.
