@@ -282,10 +282,10 @@ internal static class FeatureCases
     }
 
     /// <summary>
-    /// SPEC §4: a timeout sends the chosen graceful signal first; a child that ignores it gets SIGKILL
-    /// after the grace. The signal is seen two ways: as the child's death (where the backend tells
-    /// signals apart: RawStatus), and for a real process by a shell trap that reports it, which needs
-    /// no raw status. The fake's child cannot ignore a signal (it always ends by the first), so of the
+    /// SPEC §4: a timeout or an abort sends the chosen graceful signal first; a child that ignores it
+    /// gets SIGKILL after the grace. The signal is seen two ways: as the child's death (where the backend
+    /// tells signals apart: RawStatus), and for a real process by a shell trap that reports it, which
+    /// needs no raw status. The fake's child cannot ignore a signal (it always ends by the first), so of the
     /// fake the SIGKILL half proves only that the child was stopped.
     /// </summary>
     private static async Task GracefulSignal(FeatureContext x)
@@ -300,12 +300,19 @@ internal static class FeatureCases
         }
         if (x.Backend.Spawns)
         {
-            // The trap runs once `wait` is interrupted by SIGUSR1; it kills its sleep, which would otherwise hold stdout.
-            var trapped = await Assert.ThrowsAsync<CommandTimeoutException>(() => x.Runner.RunAsync(Command.NewArgList("sh", "-c",
-                    "trap 'echo got USR1; kill $!; exit 0' USR1; sleep 60 & wait")
-                .SetOutputBuffer().SetGracefulSignal(Signal.SIGUSR1).SetTimeout(TimeSpan.FromMilliseconds(300))).OrHang());
-            Assert.Equal("got USR1\n", trapped.Result!.StandardOutput);
-            Assert.Equal(0, trapped.Result.ExitCode);
+            // The shell says when its trap is set, so the abort cannot come before it; the trap runs once
+            // `wait` is interrupted by SIGUSR1, and kills its sleep.
+            var log = x.Dir.File("trap.log");
+            await using var running = await x.Runner.StartAsync(Command.NewArgList("sh", "-c",
+                    "trap 'echo got USR1 >>\"$0\"; kill $!; exit 0' USR1; echo ready >\"$0\"; sleep 60 & wait", log)
+                .SetGracefulSignal(Signal.SIGUSR1)).OrHang();
+            Assert.True(await Task.Run(() => ProcessInspector.WaitUntil(() => File.Exists(log), HangGuard.Limit)), "the shell never got ready");
+
+            await running.AbortAsync().OrHang();
+
+            var aborted = await Assert.ThrowsAsync<CommandCanceledException>(() => running.WaitAsync().OrHang());
+            Assert.Equal("ready\ngot USR1\n", File.ReadAllText(log));
+            Assert.Equal(0, aborted.Result!.ExitCode);
         }
 
         // SIGWINCH's default action is to ignore it: the probe lives on until the SIGKILL.
