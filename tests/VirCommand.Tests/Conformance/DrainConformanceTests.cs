@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using VirCommand.Backends.Fake;
 using VirCommand.Tests.Posix;
 
@@ -43,6 +42,6 @@ public sealed class DrainConformanceTests
         var result = await runner.RunAsync(Command.NewArgList("sh", "-c", "(sleep 0.2; echo late) & echo early")
             .SetOutputBuffer().SetDrainTimeout(TimeSpan.FromSeconds(20))).OrHang();
 
-        Assert.Equal("early\nlate\n", Encoding.UTF8.GetString(result.StandardOutputBytes.Span));
+        Assert.Equal("early\nlate\n", result.StandardOutput);
     }
 }

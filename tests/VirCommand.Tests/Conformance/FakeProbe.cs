@@ -17,6 +17,9 @@ namespace VirCommand.Tests.Conformance;
 /// </summary>
 internal static class FakeProbe
 {
+    /// <summary>SIGCHLD, SIGCONT, SIGURG, SIGWINCH: signals whose default action is to ignore them.</summary>
+    private static readonly int[] IgnoredByDefault = [17, 18, 23, 28];
+
     public static void Install(FakeCommandRunner fake)
     {
         ArgumentNullException.ThrowIfNull(fake);
@@ -33,7 +36,7 @@ internal static class FakeProbe
         ArgumentNullException.ThrowIfNull(invocation);
         var command = invocation.Command;
         if (!Directory.Exists(invocation.WorkingDirectory))
-            return FakeResponse.StartFailure(StartStage.WorkingDirectory, File.Exists(invocation.WorkingDirectory) ? 20 : FakeProgramResolution.ENOENT);
+            return FakeResponse.StartFailure(StartStage.WorkingDirectory, File.Exists(invocation.WorkingDirectory) ? FakeProgramResolution.ENOTDIR : FakeProgramResolution.ENOENT);
         if (command.Hook is { } hook && hook.Description.StartsWith("vc_test_hook_return ", StringComparison.Ordinal) && hook.Opaque != 0)
             return FakeResponse.StartFailure(StartStage.Hook, 0);
 
@@ -56,7 +59,8 @@ internal static class FakeProbe
             toError.AddRange(Probe.StderrBlock(input.Span));
         }
 
-        var response = options.Signal is { } signal
+        // A signal whose default action is to ignore it leaves the probe alive, to exit as it would have.
+        var response = options.Signal is { } signal && !IgnoredByDefault.Contains(signal)
             ? FakeResponse.Killed((Signal)signal)
             : FakeResponse.Exit(options.Exit);
         return response.WithOutput(stdout.ToArray()).WithError(stderr.ToArray()).WithDelay(TimeSpan.FromMilliseconds(options.SleepMilliseconds));

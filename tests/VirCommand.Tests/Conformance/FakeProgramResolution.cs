@@ -9,6 +9,7 @@ internal static class FakeProgramResolution
 {
     public const int ENOENT = 2;
     public const int EACCES = 13;
+    public const int ENOTDIR = 20;
 
     /// <summary>The resolved path, or the errno a real start would fail with at <see cref="StartStage.Resolve"/>.</summary>
     public static (string? Path, int Errno) Resolve(string program)
