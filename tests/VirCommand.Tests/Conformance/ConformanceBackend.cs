@@ -54,8 +54,9 @@ internal abstract class ConformanceBackend
     public abstract void KillIfRunning(int pid);
 
     /// <summary>
-    /// A program that leaves a trace when anything runs it: an executable script for a spawning backend,
-    /// an unregistered name for the (strict) fake. Pair with <see cref="AssertNeverRan"/>.
+    /// A program that leaves a trace when anything runs it: an executable script that touches a file for
+    /// a spawning backend; for the fake, which records every start it attempts, a path to nothing. Pair
+    /// with <see cref="AssertNeverRan"/>.
     /// </summary>
     public abstract string TracingProgram(TempDir dir);
 
@@ -63,8 +64,9 @@ internal abstract class ConformanceBackend
     public abstract void AssertNeverRan(ICommandRunner runner, TempDir dir);
 
     /// <summary>
-    /// Scripts the fake's answer to a program other than the probe (e.g. <c>sh</c>) as that program
-    /// would answer; a spawning backend runs the real program and ignores this.
+    /// Scripts the fake's answer to <paramref name="program"/> as the real program and kernel would give
+    /// it (a shell's output, an exec failure); it wins over <see cref="FakeProbe"/>'s answers. A spawning
+    /// backend runs the real program and ignores this.
     /// </summary>
     public abstract void Script(ICommandRunner runner, string program, Func<Backends.Fake.FakeInvocation, Backends.Fake.FakeResponse> answer);
 
