@@ -30,6 +30,28 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     /// <inheritdoc/>
     protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
     {
+        var (child, io) = Spawn(command, commandLine, settings);
+        return new PosixRunningCommand(command, commandLine, child, io, settings);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Waits on the calling thread (<see cref="BlockingRun"/>), without the event loop or the thread
+    /// pool. A daemon's run, whose input may be fed on after it returned, goes through the event loop.
+    /// </remarks>
+    public override CommandResult Run(Command command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.IsDaemon)
+            return base.Run(command, cancellationToken);
+        var (commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
+        var (child, io) = Spawn(command, commandLine, settings);
+        return BlockingRun.Run(command, commandLine, child, io, settings, cancellationToken);
+    }
+
+    /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
+    private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings)
+    {
         ChildIo? io = null;
         try
         {
@@ -37,7 +59,7 @@ public sealed class PosixCommandRunner : CommandRunnerBase
             io = ChildIo.Create(command, settings, EventLoop.Shared);
             var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
-            return new PosixRunningCommand(command, commandLine, child, io, settings);
+            return (child, io);
         }
         catch (StartFailure failure)
         {

@@ -14,6 +14,8 @@ internal sealed class ChildIo : IDisposable
     private readonly List<WriteChannel> _writers = [];
     private readonly List<ReadChannel> _readers = [];
     private readonly EventLoop _loop;
+    private ReadChannel? _tailReader;
+    private SafeFileHandle? _tailWriteEnd;
 
     /// <summary>
     /// One <c>/dev/null</c> for every spawn, opened on first use and kept: it has no state to share.
@@ -49,8 +51,22 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Called on the event loop thread with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
     public Action<string>? Overflowed { get; set; }
 
-    /// <summary>Completes when every output channel reached end-of-file.</summary>
-    public Task OutputsDone => Task.WhenAll(_readers.Select(r => r.Completion));
+    /// <summary>The channels that feed the child (stdin, send buffers).</summary>
+    public IReadOnlyList<WriteChannel> Writers => _writers;
+
+    /// <summary>The captures' channels, which the run drains after the child exited; not the stderr tail's.</summary>
+    public IReadOnlyList<ReadChannel> Readers => _readers;
+
+    /// <summary>The stderr tail's channel, or null.</summary>
+    public ReadChannel? TailReader => _tailReader;
+
+    /// <summary>Completes when every capture's channel reached end-of-file (the stderr tail never does: see <see cref="Connect"/>).</summary>
+    public Task OutputsDone => _readers.Count switch
+    {
+        0 => Task.CompletedTask,
+        1 => _readers[0].Completion,
+        _ => Task.WhenAll(_readers.ConvertAll(r => r.Completion)),
+    };
 
     /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
     public static ChildIo Create(Command command, RunSettings settings, EventLoop loop)
@@ -76,14 +92,15 @@ internal sealed class ChildIo : IDisposable
         _childEnds.Clear();
     }
 
-    /// <summary>Hands the library's own pipe ends to the event loop.</summary>
-    public void StartPumping()
+    /// <summary>Hands the library's own pipe ends to the event loop, or (<paramref name="onLoop"/> false) readies them for a blocking run that pumps them itself.</summary>
+    public void StartPumping(bool onLoop = true)
     {
         _pumping = true;
         foreach (var writer in _writers)
-            writer.Start();
+            writer.Start(onLoop);
         foreach (var reader in _readers)
-            reader.Start();
+            reader.Start(onLoop);
+        _tailReader?.Start(onLoop);
     }
 
     /// <summary>
@@ -121,6 +138,8 @@ internal sealed class ChildIo : IDisposable
         }
         foreach (var reader in _readers)
             reader.FinishAndClose();
+        _tailReader?.FinishAndClose();
+        _tailWriteEnd?.Dispose();
     }
 
     private void Connect(Command command, RunSettings settings)
@@ -136,7 +155,7 @@ internal sealed class ChildIo : IDisposable
         if (command.MergesOutput)
             StderrFd = StdoutFd;
         else if (settings.KeepsErrorTail)
-            StderrFd = Pipe(parentReads: true, end => _readers.Add(new ReadChannel(_loop, end, ErrorTail = new TailBuffer(settings.StandardErrorTailBytes))));
+            StderrFd = ErrorTailPipe(settings.StandardErrorTailBytes);
         else
             StderrFd = OutputFd(command.Error, "stderr", settings, s => Error = s, c => ErrorCapture = c);
 
@@ -161,6 +180,22 @@ internal sealed class ChildIo : IDisposable
         }),
         _ => DevNull(),
     };
+
+    /// <summary>
+    /// The stderr tail's pipe. The parent keeps a copy of the write end until the run ends, so the
+    /// pipe never reaches end-of-file: the child's exit wakes the run once, through its pidfd, instead
+    /// of twice (the pipe's EOF comes first, when the exiting child closes its fds, then the pidfd).
+    /// The run then takes what is in the pipe without waiting (<see cref="StopPumping()"/>): the child's
+    /// own writes are all there by then; a grandchild's later ones are not waited for, as they are not
+    /// the child's failure.
+    /// </summary>
+    private int ErrorTailPipe(int size)
+    {
+        var (parent, child) = Io.Pipe.Create(parentReads: true);
+        _tailReader = new ReadChannel(_loop, parent, ErrorTail = new TailBuffer(size));
+        _tailWriteEnd = child;
+        return (int)child.DangerousGetHandle();
+    }
 
     /// <summary>Makes a pipe, gives the parent's end to <paramref name="keep"/>, and returns the child's fd number.</summary>
     private int Pipe(bool parentReads, Action<SafeFileHandle> keep)
