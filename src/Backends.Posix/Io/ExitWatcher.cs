@@ -16,6 +16,7 @@ internal sealed class ExitWatcher : IReadinessHandler
     private readonly EventLoop? _loop;
     private readonly SafeFileHandle _pidfd;
     private readonly Action _beforeReap;
+    private readonly Action? _afterReap;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private ulong _token;
@@ -24,11 +25,13 @@ internal sealed class ExitWatcher : IReadinessHandler
     /// <param name="loop">The loop that watches the pidfd, or null when the caller polls <see cref="PollFd"/> and calls <see cref="OnReady"/>.</param>
     /// <param name="pidfd">The child's pidfd; the watcher owns it and closes it once the child is reaped.</param>
     /// <param name="beforeReap">Runs just before the reap, on the thread that reaps.</param>
-    public ExitWatcher(EventLoop? loop, SafeFileHandle pidfd, Action beforeReap)
+    /// <param name="afterReap">Runs on the thread that reaped, after <see cref="Exited"/> completed: cleanup that the waiter need not wait for.</param>
+    public ExitWatcher(EventLoop? loop, SafeFileHandle pidfd, Action beforeReap, Action? afterReap = null)
     {
         _loop = loop;
         _pidfd = pidfd;
         _beforeReap = beforeReap;
+        _afterReap = afterReap;
         if (loop is not null)
         {
             lock (_lock)
@@ -66,15 +69,17 @@ internal sealed class ExitWatcher : IReadinessHandler
                 return;
             var errno = Marshal.GetLastPInvokeError();
             _reaped = true;
-            if (_token != 0)
-                _loop!.Unregister(_pidfd, _token);
-            _token = 0;
-            _pidfd.Dispose();
+            // The waiter first (its continuation runs elsewhere): closing the pidfd is not its business.
             if (reaped > 0)
                 _exited.TrySetResult(status);
             else
                 _exited.TrySetException(new IOException($"Reaping the child failed: {Marshal.GetPInvokeErrorMessage(errno)}"));
+            if (_token != 0)
+                _loop!.Unregister(_pidfd, _token);
+            _token = 0;
+            _pidfd.Dispose();
         }
+        _afterReap?.Invoke();
     }
 
     /// <summary>

@@ -49,7 +49,11 @@ internal abstract class PipeChannel : IReadinessHandler
         if (onLoop)
         {
             lock (Gate)
-                _token = _loop.Register(Fd, Events, this);
+            {
+                // Already finished (the stderr tail of a child that exited at once): nothing to watch.
+                if (!_closed)
+                    _token = _loop.Register(Fd, Events, this);
+            }
         }
     }
 

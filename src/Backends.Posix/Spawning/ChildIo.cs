@@ -112,6 +112,13 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Stops pumping: takes what is already in each output pipe and closes it (a grandchild may hold it open) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
     public void StopPumping() => StopPumping(closeInputs: !InputsOutliveRun);
 
+    /// <summary>Takes what is in the stderr tail's pipe and closes it (see <see cref="ErrorTailPipe"/>); safe from any thread, more than once.</summary>
+    public void FinishErrorTail()
+    {
+        _tailReader?.FinishAndClose();
+        _tailWriteEnd?.Dispose();
+    }
+
     /// <summary>Closes the streams handed to the caller.</summary>
     public void DisposeStreams()
     {
@@ -138,8 +145,7 @@ internal sealed class ChildIo : IDisposable
         }
         foreach (var reader in _readers)
             reader.FinishAndClose();
-        _tailReader?.FinishAndClose();
-        _tailWriteEnd?.Dispose();
+        FinishErrorTail();
     }
 
     private void Connect(Command command, RunSettings settings)

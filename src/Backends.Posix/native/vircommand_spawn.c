@@ -768,8 +768,10 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         goto out;
     }
 
-    /* Captured before the child exists, for its parent-death race check. */
-    a.parent_pid = getpid();
+    /* Captured before the child exists, for its parent-death race check
+     * (the only reader). */
+    if (req->parent_death_signal != 0)
+        a.parent_pid = getpid();
 
     /* Block everything in this thread so that the child starts with every
      * signal blocked (see child step 1).  glibc quietly keeps its two internal

@@ -9,7 +9,9 @@ namespace VirCommand.Tests.Posix;
 /// The POSIX backend's blocking <c>Run</c>, which waits on the calling thread (poll on the pidfd and
 /// the run's pipes) instead of the event loop: the same rules as <c>RunAsync</c> for pumping, stopping,
 /// draining and judging. Each test runs on a pool thread so that a hang fails instead of blocking the suite.
+/// Serial: the leak checks count the fds and children of the whole process.
 /// </summary>
+[Collection("Serial")]
 public sealed class BlockingRunTests
 {
     private readonly PosixCommandRunner _runner = new();
