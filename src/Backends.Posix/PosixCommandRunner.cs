@@ -53,9 +53,13 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings)
     {
         ChildIo? io = null;
+        // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the
+        // exec's own failure can stand for the check of a program path, which then costs nothing.
+        var deferPathCheck = command.Hook is null && !command.IsDaemon && !command.RequiresHandshake;
+        var path = "";
         try
         {
-            var path = ProgramResolver.Resolve(command.Program);
+            path = ProgramResolver.Resolve(command.Program, deferPathCheck);
             io = ChildIo.Create(command, settings, EventLoop.Shared);
             var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
@@ -64,7 +68,8 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         catch (StartFailure failure)
         {
             io?.Dispose();
-            throw new CommandStartException(commandLine, failure.Stage, failure.Errno, failure.Detail);
+            var reported = deferPathCheck ? ProgramResolver.ExplainExecFailure(command.Program, path, failure) : failure;
+            throw new CommandStartException(commandLine, reported.Stage, reported.Errno, reported.Detail);
         }
         finally
         {
