@@ -55,7 +55,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
         {
             // The stderr tail holds all the child wrote once it exited: the loop takes it right after
             // waking the run, while the run's continuation is on its way to a pool thread.
-            _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping, io.FinishErrorTail);
+            _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping, io.TailReader is null ? null : io.FinishErrorTail);
         }
         catch
         {

@@ -150,42 +150,76 @@ internal sealed class ChildIo : IDisposable
 
     private void Connect(Command command, RunSettings settings)
     {
-        StdinFd = command.Input.Kind switch
+        // Plain branches, no lambdas: a closure over the arguments would be allocated on every spawn.
+        SafeFileHandle parent;
+        switch (command.Input.Kind)
         {
-            StdioKind.Fd => command.Input.Fd,
-            StdioKind.Pipe => Pipe(parentReads: false, end => Input = new PipeStream(_loop, end, readable: false)),
-            StdioKind.Buffer => Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, command.Input.Input))),
-            _ => DevNull(),
-        };
-        StdoutFd = OutputFd(command.Output, "stdout", settings, s => Output = s, c => OutputCapture = c);
+            case StdioKind.Fd:
+                StdinFd = command.Input.Fd;
+                break;
+            case StdioKind.Pipe:
+                StdinFd = Pipe(parentReads: false, out parent);
+                Input = new PipeStream(_loop, parent, readable: false);
+                break;
+            case StdioKind.Buffer:
+                StdinFd = Pipe(parentReads: false, out parent);
+                _writers.Add(new WriteChannel(_loop, parent, command.Input.Input));
+                break;
+            default:
+                StdinFd = DevNull();
+                break;
+        }
+        StdoutFd = OutputFd(command.Output, stdout: true, settings);
         if (command.MergesOutput)
             StderrFd = StdoutFd;
         else if (settings.KeepsErrorTail)
             StderrFd = ErrorTailPipe(settings.StandardErrorTailBytes);
         else
-            StderrFd = OutputFd(command.Error, "stderr", settings, s => Error = s, c => ErrorCapture = c);
+            StderrFd = OutputFd(command.Error, stdout: false, settings);
 
         foreach (var passed in command.PassedFds)
             ExtraFds.Add((passed.ParentFd, passed.ChildFd));
         foreach (var buffer in command.SendBuffers)
         {
-            var readEnd = Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, buffer.Data)));
+            var readEnd = Pipe(parentReads: false, out parent);
+            _writers.Add(new WriteChannel(_loop, parent, buffer.Data));
             ExtraFds.Add((readEnd, buffer.ChildFd));
         }
     }
 
-    private int OutputFd(StdioTarget target, string name, RunSettings settings, Action<PipeStream> setStream, Action<CaptureBuffer> setCapture) => target.Kind switch
+    private int OutputFd(StdioTarget target, bool stdout, RunSettings settings)
     {
-        StdioKind.Fd => target.Fd,
-        StdioKind.Pipe => Pipe(parentReads: true, end => setStream(new PipeStream(_loop, end, readable: true))),
-        StdioKind.Buffer => Pipe(parentReads: true, end =>
+        SafeFileHandle parent;
+        int fd;
+        switch (target.Kind)
         {
-            var capture = new CaptureBuffer(settings.CaptureLimit, () => Overflowed?.Invoke(name));
-            setCapture(capture);
-            _readers.Add(new ReadChannel(_loop, end, capture));
-        }),
-        _ => DevNull(),
-    };
+            case StdioKind.Fd:
+                return target.Fd;
+            case StdioKind.Pipe:
+                fd = Pipe(parentReads: true, out parent);
+                var stream = new PipeStream(_loop, parent, readable: true);
+                if (stdout)
+                    Output = stream;
+                else
+                    Error = stream;
+                return fd;
+            case StdioKind.Buffer:
+                fd = Pipe(parentReads: true, out parent);
+                var capture = new CaptureBuffer(settings.CaptureLimit, stdout ? OnStdoutOverflow : OnStderrOverflow);
+                if (stdout)
+                    OutputCapture = capture;
+                else
+                    ErrorCapture = capture;
+                _readers.Add(new ReadChannel(_loop, parent, capture));
+                return fd;
+            default:
+                return DevNull();
+        }
+    }
+
+    private void OnStdoutOverflow() => Overflowed?.Invoke("stdout");
+
+    private void OnStderrOverflow() => Overflowed?.Invoke("stderr");
 
     /// <summary>
     /// The stderr tail's pipe. The parent keeps a copy of the write end until the run ends, so the
@@ -203,12 +237,11 @@ internal sealed class ChildIo : IDisposable
         return (int)child.DangerousGetHandle();
     }
 
-    /// <summary>Makes a pipe, gives the parent's end to <paramref name="keep"/>, and returns the child's fd number.</summary>
-    private int Pipe(bool parentReads, Action<SafeFileHandle> keep)
+    /// <summary>Makes a pipe whose child end is closed after the spawn; returns the child's fd number and the parent's end.</summary>
+    private int Pipe(bool parentReads, out SafeFileHandle parent)
     {
-        var (parent, child) = Io.Pipe.Create(parentReads);
+        (parent, var child) = Io.Pipe.Create(parentReads);
         _childEnds.Add(child);
-        keep(parent);
         return (int)child.DangerousGetHandle();
     }
 
