@@ -60,7 +60,7 @@ internal sealed class ChildIo : IDisposable
     /// <summary>The stderr tail's channel, or null.</summary>
     public ReadChannel? TailReader => _tailReader;
 
-    /// <summary>Completes when every capture's channel reached end-of-file (the stderr tail never does: see <see cref="Connect"/>).</summary>
+    /// <summary>Completes when every capture's channel reached end-of-file (the stderr tail's never does: see <see cref="ErrorTailPipe"/>).</summary>
     public Task OutputsDone => _readers.Count switch
     {
         0 => Task.CompletedTask,
