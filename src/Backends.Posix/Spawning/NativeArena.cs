@@ -43,12 +43,14 @@ internal sealed unsafe class NativeArena : IDisposable
         return p;
     }
 
-    public byte** Array(IReadOnlyList<string> values)
+    /// <summary>The NULL-terminated argv: the program as given, then the argument values (no managed list in between).</summary>
+    public byte** Argv(string program, IReadOnlyList<CommandArgument> arguments)
     {
-        var array = (byte**)Take((nuint)((values.Count + 1) * sizeof(nint)), (nuint)sizeof(nint));
-        for (var i = 0; i < values.Count; i++)
-            array[i] = String(values[i]);
-        array[values.Count] = null;
+        var array = (byte**)Take((nuint)((arguments.Count + 2) * sizeof(nint)), (nuint)sizeof(nint));
+        array[0] = String(program);
+        for (var i = 0; i < arguments.Count; i++)
+            array[i + 1] = String(arguments[i].Value);
+        array[arguments.Count + 1] = null;
         return array;
     }
 

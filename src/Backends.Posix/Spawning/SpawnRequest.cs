@@ -42,7 +42,6 @@ internal static unsafe class SpawnRequest
 
     private static SpawnedChild SpawnNow(Command command, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
     {
-        var argv = command.Argv;
         // The child does not care about order: an inherited environment goes from the runtime's
         // variables straight into the arena, with no sorted copy and no NAME=value strings.
         var inherited = command.InheritsEnvironment ? System.Environment.GetEnvironmentVariables() : null;
@@ -82,7 +81,7 @@ internal static unsafe class SpawnRequest
         var request = new NativeSpawn.SpawnRequest
         {
             Path = arena.String(path),
-            Argv = arena.Array(argv),
+            Argv = arena.Argv(command.Program, command.Arguments),
             Envp = Environment(arena, command, inherited, environmentCount),
             Cwd = cwd is null ? null : arena.String(cwd),
             StdinFd = io.StdinFd,
