@@ -30,19 +30,46 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     /// <inheritdoc/>
     protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
     {
+        var (child, io) = Spawn(command, commandLine, settings);
+        return new PosixRunningCommand(command, commandLine, child, io, settings);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Waits on the calling thread (<see cref="BlockingRun"/>), without the event loop or the thread
+    /// pool. A daemon's run, whose input may be fed on after it returned, goes through the event loop.
+    /// </remarks>
+    public override CommandResult Run(Command command, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        if (command.IsDaemon)
+            return base.Run(command, cancellationToken);
+        var (commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
+        var (child, io) = Spawn(command, commandLine, settings);
+        return BlockingRun.Run(command, commandLine, child, io, settings, cancellationToken);
+    }
+
+    /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
+    private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings)
+    {
         ChildIo? io = null;
+        // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the
+        // exec's own failure can stand for the check of a program path, which then costs nothing.
+        var deferPathCheck = command.Hook is null && !command.IsDaemon && !command.RequiresHandshake;
+        var path = "";
         try
         {
-            var path = ProgramResolver.Resolve(command.Program);
+            path = ProgramResolver.Resolve(command.Program, deferPathCheck);
             io = ChildIo.Create(command, settings, EventLoop.Shared);
             var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
-            return new PosixRunningCommand(command, commandLine, child, io, settings);
+            return (child, io);
         }
         catch (StartFailure failure)
         {
             io?.Dispose();
-            throw new CommandStartException(commandLine, failure.Stage, failure.Errno, failure.Detail);
+            var reported = deferPathCheck ? ProgramResolver.ExplainExecFailure(command.Program, path, failure) : failure;
+            throw new CommandStartException(commandLine, reported.Stage, reported.Errno, reported.Detail);
         }
         finally
         {

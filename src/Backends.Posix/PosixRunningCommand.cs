@@ -53,7 +53,9 @@ internal sealed class PosixRunningCommand : IRunningCommand
         _handshakeState = command.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
         try
         {
-            _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping);
+            // The stderr tail holds all the child wrote once it exited: the loop takes it right after
+            // waking the run, while the run's continuation is on its way to a pool thread.
+            _watcher = new ExitWatcher(EventLoop.Shared, child.PidFd, KillGroupIfStopping, io.TailReader is null ? null : io.FinishErrorTail);
         }
         catch
         {

@@ -121,8 +121,10 @@ public sealed partial class Command
     {
         if (Interlocked.Exchange(ref _parentFdsReleased, 1) != 0)
             return;
-        foreach (var passed in _passedFds.Where(p => p.ClosesParent))
+        foreach (var passed in _passedFds)
         {
+            if (!passed.ClosesParent)
+                continue;
             // A handle the caller already disposed has given its number back: closing the bare
             // number then would close whatever reuses it.
             if (_owners.TryGetValue(passed.ParentFd, out var owner))

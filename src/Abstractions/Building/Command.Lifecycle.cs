@@ -105,9 +105,19 @@ public sealed partial class Command
     public void ClaimForRun(bool runToCompletion)
     {
         ValidateForRun(runToCompletion);
-        if (_passedFds.Any(p => p.ClosesParent) && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
+        if (ClosesParentFds() && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
             throw new InvalidOperationException(
                 "This command passes fds with CloseParent, which go to the first child that starts: it cannot run again.");
+    }
+
+    private bool ClosesParentFds()
+    {
+        foreach (var passed in _passedFds)
+        {
+            if (passed.ClosesParent)
+                return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -120,9 +130,13 @@ public sealed partial class Command
     public void ValidateForRun(bool runToCompletion)
     {
         ThrowIfDisposed();
-        if (_passedFds.FirstOrDefault(p => _closedParentFds.Contains(p.ParentFd)) is { } closed)
-            throw new InvalidOperationException(
-                $"fd {closed.ParentFd} was passed with CloseParent and closed when this command (or the one it was cloned from) first started: it cannot run again.");
+        // Loops, not LINQ: this runs on every start, and most commands pass no fd at all.
+        foreach (var passed in _passedFds)
+        {
+            if (_closedParentFds.Contains(passed.ParentFd))
+                throw new InvalidOperationException(
+                    $"fd {passed.ParentFd} was passed with CloseParent and closed when this command (or the one it was cloned from) first started: it cannot run again.");
+        }
         if (PidFile is not null && !IsDaemon)
             throw new InvalidOperationException($"A pidfile ('{PidFile}') is set but the command is not daemonized: call Daemonize.");
         if (!runToCompletion)

@@ -3,7 +3,8 @@ namespace VirCommand;
 /// <summary>
 /// What every backend shares: the checks before a start (validation, features, a token already
 /// cancelled), run-to-completion as start-wait-dispose, the blocking <see cref="Run"/>, and start
-/// failures travelling in <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>.
+/// failures travelling in <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>,
+/// and may give <see cref="Run"/> a truly blocking path (it then starts with <see cref="CheckRun"/>).
 /// </summary>
 public abstract class CommandRunnerBase : ICommandRunner
 {
@@ -37,7 +38,8 @@ public abstract class CommandRunnerBase : ICommandRunner
     }
 
     /// <inheritdoc/>
-    public CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
+    /// <remarks>By default this blocks on <see cref="RunAsync"/>, so it needs thread-pool threads to finish.</remarks>
+    public virtual CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
         RunAsync(command, cancellationToken).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
@@ -65,7 +67,13 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <param name="settings">The run's settings, resolved against <see cref="Options"/> for this kind of run.</param>
     protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings);
 
-    private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    /// <summary>
+    /// The checks every run makes before it starts anything (validation, features, a token already
+    /// cancelled), for a backend's own <see cref="Run"/>; the same ones <see cref="Start"/> gets its
+    /// arguments from. The command's CloseParent fds are then the caller's to release.
+    /// </summary>
+    /// <returns>The command's string form, secrets redacted, and the run's settings.</returns>
+    protected (string CommandLine, RunSettings Settings) CheckRun(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ClaimForRun(runToCompletion);
@@ -73,6 +81,12 @@ public abstract class CommandRunnerBase : ICommandRunner
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        return Start(command, commandLine, RunSettings.For(command, Options, runToCompletion));
+        return (commandLine, RunSettings.For(command, Options, runToCompletion));
+    }
+
+    private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    {
+        var (commandLine, settings) = CheckRun(command, runToCompletion, cancellationToken);
+        return Start(command, commandLine, settings);
     }
 }

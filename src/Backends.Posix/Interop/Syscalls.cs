@@ -15,9 +15,11 @@ internal static unsafe partial class Syscalls
     public const int O_RDWR = 2;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
-    public const int F_GETFL = 3;
     public const int F_SETFL = 4;
     public const short POLLIN = 0x001;
+    public const short POLLOUT = 0x004;
+    public const int EFD_NONBLOCK = 0x800;
+    public const int EFD_CLOEXEC = 0x80000;
     public const int X_OK = 1;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -42,6 +44,9 @@ internal static unsafe partial class Syscalls
 
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", EntryPoint = "eventfd", SetLastError = true)]
+    public static partial int EventFd(uint initialValue, int flags);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);

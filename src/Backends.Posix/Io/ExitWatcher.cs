@@ -6,27 +6,41 @@ namespace VirCommand.Backends.Posix.Io;
 
 /// <summary>
 /// Reaps one child through its pidfd, which becomes readable when the child exits: no thread waits
-/// for it, and since a pidfd names exactly one process, no other process's status is ever taken
-/// (never <c>waitpid(-1)</c>). Runs a callback while the child is still a zombie,
-/// when its pid and process group cannot have been reused.
+/// for it (the event loop watches it, or a blocking run polls <see cref="PollFd"/> itself), and since
+/// a pidfd names exactly one process, no other process's status is ever taken (never
+/// <c>waitpid(-1)</c>). Runs a callback while the child is still a zombie, when its pid and process
+/// group cannot have been reused.
 /// </summary>
 internal sealed class ExitWatcher : IReadinessHandler
 {
-    private readonly EventLoop _loop;
+    private readonly EventLoop? _loop;
     private readonly SafeFileHandle _pidfd;
     private readonly Action _beforeReap;
+    private readonly Action? _afterReap;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private ulong _token;
+    private bool _reaped;
 
-    public ExitWatcher(EventLoop loop, SafeFileHandle pidfd, Action beforeReap)
+    /// <param name="loop">The loop that watches the pidfd, or null when the caller polls <see cref="PollFd"/> and calls <see cref="OnReady"/>.</param>
+    /// <param name="pidfd">The child's pidfd; the watcher owns it and closes it once the child is reaped.</param>
+    /// <param name="beforeReap">Runs just before the reap, on the thread that reaps.</param>
+    /// <param name="afterReap">Runs on the thread that reaped, after <see cref="Exited"/> completed: cleanup that the waiter need not wait for.</param>
+    public ExitWatcher(EventLoop? loop, SafeFileHandle pidfd, Action beforeReap, Action? afterReap = null)
     {
         _loop = loop;
         _pidfd = pidfd;
         _beforeReap = beforeReap;
-        lock (_lock)
-            _token = loop.Register(pidfd, Epoll.In, this);
+        _afterReap = afterReap;
+        if (loop is not null)
+        {
+            lock (_lock)
+                _token = loop.Register(pidfd, Epoll.In, this);
+        }
     }
+
+    /// <summary>The pidfd to poll when no loop watches it; valid until the child is reaped.</summary>
+    public int PollFd => (int)_pidfd.DangerousGetHandle();
 
     /// <summary>Kills and reaps a child nobody watches (its watcher could not be registered), then closes its pidfd.</summary>
     public static unsafe void KillAndReap(SafeFileHandle pidfd)
@@ -47,21 +61,25 @@ internal sealed class ExitWatcher : IReadinessHandler
     {
         lock (_lock)
         {
-            if (_token == 0)
+            if (_reaped)
                 return;
             _beforeReap();
             var reaped = NativeSpawn.TryReap(_pidfd, out var status);
             if (reaped == 0)
                 return;
             var errno = Marshal.GetLastPInvokeError();
-            _loop.Unregister(_pidfd, _token);
-            _token = 0;
-            _pidfd.Dispose();
+            _reaped = true;
+            // The waiter first (its continuation runs elsewhere): closing the pidfd is not its business.
             if (reaped > 0)
                 _exited.TrySetResult(status);
             else
                 _exited.TrySetException(new IOException($"Reaping the child failed: {Marshal.GetPInvokeErrorMessage(errno)}"));
+            if (_token != 0)
+                _loop!.Unregister(_pidfd, _token);
+            _token = 0;
+            _pidfd.Dispose();
         }
+        _afterReap?.Invoke();
     }
 
     /// <summary>
@@ -72,7 +90,7 @@ internal sealed class ExitWatcher : IReadinessHandler
     {
         lock (_lock)
         {
-            if (_token == 0)
+            if (_reaped)
                 return;
             if (processGroup > 0)
                 Syscalls.Kill(-processGroup, signal);

@@ -18,8 +18,8 @@ internal static unsafe class Pipe
         var read = new SafeFileHandle(fds[0], ownsHandle: true);
         var write = new SafeFileHandle(fds[1], ownsHandle: true);
         var parent = parentReads ? read : write;
-        var flags = Syscalls.Fcntl(parent, Syscalls.F_GETFL, 0);
-        if (flags < 0 || Syscalls.Fcntl(parent, Syscalls.F_SETFL, flags | Syscalls.O_NONBLOCK) < 0)
+        // A new pipe end has no other status flag that F_SETFL could change, so there is nothing to read first.
+        if (Syscalls.Fcntl(parent, Syscalls.F_SETFL, Syscalls.O_NONBLOCK) < 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             read.Dispose();

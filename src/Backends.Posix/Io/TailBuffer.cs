@@ -4,8 +4,8 @@ namespace VirCommand.Backends.Posix.Io;
 
 /// <summary>
 /// Keeps the last bytes of a stream nobody asked to capture (stderr), for the failure message.
-/// Reads land in a scratch buffer shared by the event loop thread, the only thread that reads, so
-/// a child that writes nothing costs no buffer at all.
+/// Reads land in a per-thread scratch buffer (the event loop's, or that of the thread that finishes
+/// the tail or runs a blocking run), so a child that writes nothing costs no buffer at all.
 /// </summary>
 internal sealed class TailBuffer(int size) : IOutputSink
 {

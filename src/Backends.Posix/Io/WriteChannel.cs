@@ -8,18 +8,12 @@ namespace VirCommand.Backends.Posix.Io;
 /// Feeds a buffer into a pipe (stdin or a send buffer), then closes it so the child sees end-of-file.
 /// A child that closes its end early is not an error: the rest of the data is dropped.
 /// </summary>
-internal sealed unsafe class WriteChannel(EventLoop loop, SafeFileHandle fd, ReadOnlyMemory<byte> data) : PipeChannel(loop, fd)
+internal sealed unsafe class WriteChannel(EventLoop loop, SafeFileHandle fd, ReadOnlyMemory<byte> data) : PipeChannel(loop, fd, Epoll.Out)
 {
     private const int MaxWrite = 1 << 20;
     private int _written;
 
-    public void Start()
-    {
-        if (data.IsEmpty)
-            Close();
-        else
-            Start(Epoll.Out);
-    }
+    protected override bool HasNothingToDo => data.IsEmpty;
 
     protected override bool Pump()
     {

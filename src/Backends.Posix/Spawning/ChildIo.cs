@@ -14,6 +14,8 @@ internal sealed class ChildIo : IDisposable
     private readonly List<WriteChannel> _writers = [];
     private readonly List<ReadChannel> _readers = [];
     private readonly EventLoop _loop;
+    private ReadChannel? _tailReader;
+    private SafeFileHandle? _tailWriteEnd;
 
     /// <summary>
     /// One <c>/dev/null</c> for every spawn, opened on first use and kept: it has no state to share.
@@ -49,8 +51,22 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Called on the event loop thread with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
     public Action<string>? Overflowed { get; set; }
 
-    /// <summary>Completes when every output channel reached end-of-file.</summary>
-    public Task OutputsDone => Task.WhenAll(_readers.Select(r => r.Completion));
+    /// <summary>The channels that feed the child (stdin, send buffers).</summary>
+    public IReadOnlyList<WriteChannel> Writers => _writers;
+
+    /// <summary>The captures' channels, which the run drains after the child exited; not the stderr tail's.</summary>
+    public IReadOnlyList<ReadChannel> Readers => _readers;
+
+    /// <summary>The stderr tail's channel, or null.</summary>
+    public ReadChannel? TailReader => _tailReader;
+
+    /// <summary>Completes when every capture's channel reached end-of-file (the stderr tail's never does: see <see cref="ErrorTailPipe"/>).</summary>
+    public Task OutputsDone => _readers.Count switch
+    {
+        0 => Task.CompletedTask,
+        1 => _readers[0].Completion,
+        _ => Task.WhenAll(_readers.ConvertAll(r => r.Completion)),
+    };
 
     /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
     public static ChildIo Create(Command command, RunSettings settings, EventLoop loop)
@@ -76,14 +92,15 @@ internal sealed class ChildIo : IDisposable
         _childEnds.Clear();
     }
 
-    /// <summary>Hands the library's own pipe ends to the event loop.</summary>
-    public void StartPumping()
+    /// <summary>Hands the library's own pipe ends to the event loop, or (<paramref name="onLoop"/> false) readies them for a blocking run that pumps them itself.</summary>
+    public void StartPumping(bool onLoop = true)
     {
         _pumping = true;
         foreach (var writer in _writers)
-            writer.Start();
+            writer.Start(onLoop);
         foreach (var reader in _readers)
-            reader.Start();
+            reader.Start(onLoop);
+        _tailReader?.Start(onLoop);
     }
 
     /// <summary>
@@ -94,6 +111,13 @@ internal sealed class ChildIo : IDisposable
 
     /// <summary>Stops pumping: takes what is already in each output pipe and closes it (a grandchild may hold it open) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
     public void StopPumping() => StopPumping(closeInputs: !InputsOutliveRun);
+
+    /// <summary>Takes what is in the stderr tail's pipe and closes it (see <see cref="ErrorTailPipe"/>); safe from any thread, more than once.</summary>
+    public void FinishErrorTail()
+    {
+        _tailReader?.FinishAndClose();
+        _tailWriteEnd?.Dispose();
+    }
 
     /// <summary>Closes the streams handed to the caller.</summary>
     public void DisposeStreams()
@@ -121,53 +145,103 @@ internal sealed class ChildIo : IDisposable
         }
         foreach (var reader in _readers)
             reader.FinishAndClose();
+        FinishErrorTail();
     }
 
     private void Connect(Command command, RunSettings settings)
     {
-        StdinFd = command.Input.Kind switch
+        // Plain branches, no lambdas: a closure over the arguments would be allocated on every spawn.
+        SafeFileHandle parent;
+        switch (command.Input.Kind)
         {
-            StdioKind.Fd => command.Input.Fd,
-            StdioKind.Pipe => Pipe(parentReads: false, end => Input = new PipeStream(_loop, end, readable: false)),
-            StdioKind.Buffer => Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, command.Input.Input))),
-            _ => DevNull(),
-        };
-        StdoutFd = OutputFd(command.Output, "stdout", settings, s => Output = s, c => OutputCapture = c);
+            case StdioKind.Fd:
+                StdinFd = command.Input.Fd;
+                break;
+            case StdioKind.Pipe:
+                StdinFd = Pipe(parentReads: false, out parent);
+                Input = new PipeStream(_loop, parent, readable: false);
+                break;
+            case StdioKind.Buffer:
+                StdinFd = Pipe(parentReads: false, out parent);
+                _writers.Add(new WriteChannel(_loop, parent, command.Input.Input));
+                break;
+            default:
+                StdinFd = DevNull();
+                break;
+        }
+        StdoutFd = OutputFd(command.Output, stdout: true, settings);
         if (command.MergesOutput)
             StderrFd = StdoutFd;
         else if (settings.KeepsErrorTail)
-            StderrFd = Pipe(parentReads: true, end => _readers.Add(new ReadChannel(_loop, end, ErrorTail = new TailBuffer(settings.StandardErrorTailBytes))));
+            StderrFd = ErrorTailPipe(settings.StandardErrorTailBytes);
         else
-            StderrFd = OutputFd(command.Error, "stderr", settings, s => Error = s, c => ErrorCapture = c);
+            StderrFd = OutputFd(command.Error, stdout: false, settings);
 
         foreach (var passed in command.PassedFds)
             ExtraFds.Add((passed.ParentFd, passed.ChildFd));
         foreach (var buffer in command.SendBuffers)
         {
-            var readEnd = Pipe(parentReads: false, end => _writers.Add(new WriteChannel(_loop, end, buffer.Data)));
+            var readEnd = Pipe(parentReads: false, out parent);
+            _writers.Add(new WriteChannel(_loop, parent, buffer.Data));
             ExtraFds.Add((readEnd, buffer.ChildFd));
         }
     }
 
-    private int OutputFd(StdioTarget target, string name, RunSettings settings, Action<PipeStream> setStream, Action<CaptureBuffer> setCapture) => target.Kind switch
+    private int OutputFd(StdioTarget target, bool stdout, RunSettings settings)
     {
-        StdioKind.Fd => target.Fd,
-        StdioKind.Pipe => Pipe(parentReads: true, end => setStream(new PipeStream(_loop, end, readable: true))),
-        StdioKind.Buffer => Pipe(parentReads: true, end =>
+        SafeFileHandle parent;
+        int fd;
+        switch (target.Kind)
         {
-            var capture = new CaptureBuffer(settings.CaptureLimit, () => Overflowed?.Invoke(name));
-            setCapture(capture);
-            _readers.Add(new ReadChannel(_loop, end, capture));
-        }),
-        _ => DevNull(),
-    };
+            case StdioKind.Fd:
+                return target.Fd;
+            case StdioKind.Pipe:
+                fd = Pipe(parentReads: true, out parent);
+                var stream = new PipeStream(_loop, parent, readable: true);
+                if (stdout)
+                    Output = stream;
+                else
+                    Error = stream;
+                return fd;
+            case StdioKind.Buffer:
+                fd = Pipe(parentReads: true, out parent);
+                var capture = new CaptureBuffer(settings.CaptureLimit, stdout ? OnStdoutOverflow : OnStderrOverflow);
+                if (stdout)
+                    OutputCapture = capture;
+                else
+                    ErrorCapture = capture;
+                _readers.Add(new ReadChannel(_loop, parent, capture));
+                return fd;
+            default:
+                return DevNull();
+        }
+    }
 
-    /// <summary>Makes a pipe, gives the parent's end to <paramref name="keep"/>, and returns the child's fd number.</summary>
-    private int Pipe(bool parentReads, Action<SafeFileHandle> keep)
+    private void OnStdoutOverflow() => Overflowed?.Invoke("stdout");
+
+    private void OnStderrOverflow() => Overflowed?.Invoke("stderr");
+
+    /// <summary>
+    /// The stderr tail's pipe. The parent keeps a copy of the write end until the run ends, so the
+    /// pipe never reaches end-of-file: the child's exit wakes the run once, through its pidfd, instead
+    /// of twice (the pipe's EOF comes first, when the exiting child closes its fds, then the pidfd).
+    /// The run then takes what is in the pipe without waiting (<see cref="StopPumping()"/>): the child's
+    /// own writes are all there by then; a grandchild's later ones are not waited for, as they are not
+    /// the child's failure.
+    /// </summary>
+    private int ErrorTailPipe(int size)
     {
-        var (parent, child) = Io.Pipe.Create(parentReads);
+        var (parent, child) = Io.Pipe.Create(parentReads: true);
+        _tailReader = new ReadChannel(_loop, parent, ErrorTail = new TailBuffer(size));
+        _tailWriteEnd = child;
+        return (int)child.DangerousGetHandle();
+    }
+
+    /// <summary>Makes a pipe whose child end is closed after the spawn; returns the child's fd number and the parent's end.</summary>
+    private int Pipe(bool parentReads, out SafeFileHandle parent)
+    {
+        (parent, var child) = Io.Pipe.Create(parentReads);
         _childEnds.Add(child);
-        keep(parent);
         return (int)child.DangerousGetHandle();
     }
 

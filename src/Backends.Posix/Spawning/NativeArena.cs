@@ -4,59 +4,53 @@ using System.Text;
 namespace VirCommand.Backends.Posix.Spawning;
 
 /// <summary>
-/// One native allocation holding every string and array of a spawn request, so that preparing a
-/// spawn costs one malloc and one free however many arguments and variables it has.
+/// Native memory for every string and array of one spawn request, freed at once: a bump allocator
+/// over chunks, so that the request is written in a single pass over the command and the environment
+/// (no sizing pass first), and a typical request costs one malloc and one free (its first chunk).
 /// </summary>
 internal sealed unsafe class NativeArena : IDisposable
 {
-    private byte* _base;
+    /// <summary>Room for a few KiB of environment and arguments, the usual request.</summary>
+    private const int ChunkSize = 16 * 1024;
+
+    /// <summary>The chunk being filled; its first word links the previous chunk, for <see cref="Dispose"/>.</summary>
+    private byte* _chunk;
     private nuint _used;
-    private readonly nuint _size;
-
-    public NativeArena(nuint size)
-    {
-        _size = size;
-        _base = (byte*)NativeMemory.Alloc(size);
-    }
-
-    /// <summary>The bytes needed for <paramref name="value"/> as a NUL-terminated UTF-8 string.</summary>
-    public static nuint SizeOf(string value) => (nuint)Encoding.UTF8.GetByteCount(value) + 1;
-
-    /// <summary>The bytes needed for <c>name=value</c> as a NUL-terminated UTF-8 string.</summary>
-    public static nuint SizeOfPair(string name, string value) =>
-        (nuint)(Encoding.UTF8.GetByteCount(name) + Encoding.UTF8.GetByteCount(value)) + 2;
-
-    /// <summary>The bytes needed for a NULL-terminated array of <paramref name="count"/> pointers.</summary>
-    public static nuint SizeOfArray(int count) => (nuint)((count + 1) * sizeof(nint)) + (nuint)sizeof(nint);
+    private nuint _size;
 
     public byte* String(string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
-        var p = Take((nuint)length + 1, 1);
-        Encoding.UTF8.GetBytes(value, new Span<byte>(p, length));
+        // UTF-8 takes at most 3 bytes per UTF-16 char (a surrogate pair: 4 for 2), so this is enough;
+        // what the encoding did not use goes back at once.
+        var max = checked(value.Length * 3);
+        var p = Take((nuint)max + 1, 1);
+        var length = Encoding.UTF8.GetBytes(value, new Span<byte>(p, max));
         p[length] = 0;
+        _used -= (nuint)(max - length);
         return p;
     }
 
     /// <summary>Writes <c>name=value</c> as a NUL-terminated UTF-8 string, with no managed string in between.</summary>
     public byte* Pair(string name, string value)
     {
-        var nameLength = Encoding.UTF8.GetByteCount(name);
-        var valueLength = Encoding.UTF8.GetByteCount(value);
-        var p = Take((nuint)(nameLength + valueLength + 2), 1);
-        Encoding.UTF8.GetBytes(name, new Span<byte>(p, nameLength));
+        var max = checked((name.Length + value.Length) * 3);
+        var p = Take((nuint)max + 2, 1);
+        var nameLength = Encoding.UTF8.GetBytes(name, new Span<byte>(p, max));
         p[nameLength] = (byte)'=';
-        Encoding.UTF8.GetBytes(value, new Span<byte>(p + nameLength + 1, valueLength));
+        var valueLength = Encoding.UTF8.GetBytes(value, new Span<byte>(p + nameLength + 1, max - nameLength));
         p[nameLength + valueLength + 1] = 0;
+        _used -= (nuint)(max - nameLength - valueLength);
         return p;
     }
 
-    public byte** Array(IReadOnlyList<string> values)
+    /// <summary>The NULL-terminated argv: the program as given, then the argument values (no managed list in between).</summary>
+    public byte** Argv(string program, IReadOnlyList<CommandArgument> arguments)
     {
-        var array = (byte**)Take((nuint)((values.Count + 1) * sizeof(nint)), (nuint)sizeof(nint));
-        for (var i = 0; i < values.Count; i++)
-            array[i] = String(values[i]);
-        array[values.Count] = null;
+        var array = (byte**)Take((nuint)((arguments.Count + 2) * sizeof(nint)), (nuint)sizeof(nint));
+        array[0] = String(program);
+        for (var i = 0; i < arguments.Count; i++)
+            array[i + 1] = String(arguments[i].Value);
+        array[arguments.Count + 1] = null;
         return array;
     }
 
@@ -64,16 +58,28 @@ internal sealed unsafe class NativeArena : IDisposable
 
     public void Dispose()
     {
-        NativeMemory.Free(_base);
-        _base = null;
+        while (_chunk != null)
+        {
+            var previous = *(byte**)_chunk;
+            NativeMemory.Free(_chunk);
+            _chunk = previous;
+        }
     }
 
     private byte* Take(nuint bytes, nuint alignment)
     {
         var start = (_used + alignment - 1) & ~(alignment - 1);
-        if (start + bytes > _size)
-            throw new InvalidOperationException("The spawn request outgrew its arena: the size estimate is wrong.");
+        if (_chunk == null || start + bytes > _size)
+        {
+            // A new chunk; the old ones stay (pointers into them are already in the request).
+            var size = Math.Max(ChunkSize, bytes + alignment + (nuint)sizeof(nint));
+            var chunk = (byte*)NativeMemory.Alloc(size);
+            *(byte**)chunk = _chunk;
+            _chunk = chunk;
+            _size = size;
+            start = ((nuint)sizeof(nint) + alignment - 1) & ~(alignment - 1);
+        }
         _used = start + bytes;
-        return _base + start;
+        return _chunk + start;
     }
 }

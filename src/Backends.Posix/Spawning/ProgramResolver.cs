@@ -11,16 +11,22 @@ internal static class ProgramResolver
 {
     private const string DefaultPath = "/usr/local/bin:/usr/bin:/bin";
 
+    /// <param name="program">The command's program.</param>
+    /// <param name="deferPathCheck">
+    /// True to skip checking a program with a slash here (two system calls on every spawn): its exec
+    /// then fails instead, and <see cref="ExplainExecFailure"/> turns that failure into the same
+    /// <see cref="StartStage.Resolve"/> failure. Only for spawns that have no side effect before exec
+    /// (no hook, daemon or handshake).
+    /// </param>
     /// <exception cref="StartFailure">Stage <see cref="StartStage.Resolve"/>: ENOENT when nothing is found, EACCES when only non-executable files are.</exception>
-    public static string Resolve(string program)
+    public static string Resolve(string program, bool deferPathCheck = false)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
             var path = Path.GetFullPath(program);
-            if (Syscalls.Access(path, Syscalls.X_OK) == 0 && !Directory.Exists(path))
-                return path;
-            throw new StartFailure(StartStage.Resolve, File.Exists(path) || Directory.Exists(path) ? Syscalls.EACCES : Syscalls.ENOENT,
-                $"'{program}' is not an executable file");
+            if (!deferPathCheck)
+                CheckPath(program, path);
+            return path;
         }
 
         var foundButNotExecutable = false;
@@ -34,5 +40,30 @@ internal static class ProgramResolver
         }
         throw new StartFailure(StartStage.Resolve, foundButNotExecutable ? Syscalls.EACCES : Syscalls.ENOENT,
             $"'{program}' was not found {(foundButNotExecutable ? "as an executable " : "")}on the parent's PATH");
+    }
+
+    /// <summary>After a deferred check: the <see cref="StartStage.Resolve"/> failure when the exec failed because <paramref name="path"/> is no executable file, else <paramref name="failure"/>.</summary>
+    public static StartFailure ExplainExecFailure(string program, string path, StartFailure failure)
+    {
+        if (failure.Stage != StartStage.Exec || !program.Contains('/', StringComparison.Ordinal))
+            return failure;
+        try
+        {
+            CheckPath(program, path);
+            return failure;
+        }
+        catch (StartFailure resolve)
+        {
+            return resolve;
+        }
+    }
+
+    private static void CheckPath(string program, string path)
+    {
+        if (Syscalls.Access(path, Syscalls.X_OK) != 0 || Directory.Exists(path))
+        {
+            throw new StartFailure(StartStage.Resolve, File.Exists(path) || Directory.Exists(path) ? Syscalls.EACCES : Syscalls.ENOENT,
+                $"'{program}' is not an executable file");
+        }
     }
 }

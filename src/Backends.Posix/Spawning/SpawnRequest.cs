@@ -42,42 +42,25 @@ internal static unsafe class SpawnRequest
 
     private static SpawnedChild SpawnNow(Command command, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
     {
-        var argv = command.Argv;
         // The child does not care about order: an inherited environment goes from the runtime's
         // variables straight into the arena, with no sorted copy and no NAME=value strings.
         var inherited = command.InheritsEnvironment ? System.Environment.GetEnvironmentVariables() : null;
         var environmentCount = inherited?.Count ?? command.Environment.Count;
         var cwd = command.IsDaemon ? "/" : command.WorkingDirectory;
         var groups = credentials?.Groups;
-        var limits = command.ResourceLimits.ToList();
-        var size = NativeArena.SizeOf(path) + NativeArena.SizeOfArray(argv.Count) + NativeArena.SizeOfArray(environmentCount)
-            + (nuint)(io.ExtraFds.Count * sizeof(NativeSpawn.FdMap)) + (nuint)(limits.Count * sizeof(NativeSpawn.RLimit))
-            + (nuint)((groups?.Length ?? 0) * sizeof(uint)) + 64;
-        foreach (var s in argv)
-            size += NativeArena.SizeOf(s);
-        if (inherited is null)
-        {
-            foreach (var variable in command.Environment)
-                size += NativeArena.SizeOfPair(variable.Name, variable.Value);
-        }
-        else
-        {
-            var e = inherited.GetEnumerator();
-            while (e.MoveNext())
-                size += NativeArena.SizeOfPair((string)e.Key, (string?)e.Value ?? "");
-        }
-        if (cwd is not null)
-            size += NativeArena.SizeOf(cwd);
-        if (pidFile is not null)
-            size += NativeArena.SizeOf(pidFile);
+        var limits = command.ResourceLimits;
 
-        using var arena = new NativeArena(size);
+        using var arena = new NativeArena();
         var fds = arena.Items<NativeSpawn.FdMap>(io.ExtraFds.Count);
         for (var i = 0; i < io.ExtraFds.Count; i++)
             fds[i] = new NativeSpawn.FdMap { ParentFd = io.ExtraFds[i].Parent, ChildFd = io.ExtraFds[i].Child };
         var rlimits = arena.Items<NativeSpawn.RLimit>(limits.Count);
-        for (var i = 0; i < limits.Count; i++)
-            rlimits[i] = new NativeSpawn.RLimit { Resource = (int)limits[i].Key, Value = limits[i].Value };
+        if (limits.Count > 0)
+        {
+            var i = 0;
+            foreach (var (resource, value) in limits)
+                rlimits[i++] = new NativeSpawn.RLimit { Resource = (int)resource, Value = value };
+        }
         var groupArray = arena.Items<uint>(groups?.Length ?? 0);
         for (var i = 0; i < (groups?.Length ?? 0); i++)
             groupArray[i] = groups![i];
@@ -98,7 +81,7 @@ internal static unsafe class SpawnRequest
         var request = new NativeSpawn.SpawnRequest
         {
             Path = arena.String(path),
-            Argv = arena.Array(argv),
+            Argv = arena.Argv(command.Program, command.Arguments),
             Envp = Environment(arena, command, inherited, environmentCount),
             Cwd = cwd is null ? null : arena.String(cwd),
             StdinFd = io.StdinFd,

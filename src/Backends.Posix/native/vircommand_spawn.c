@@ -23,6 +23,9 @@
  * And through the close-on-exec pipe, read to EOF, for platforms that emulate
  * vfork with a plain fork (qemu-user, valgrind), where the child's stores land
  * in its own copy of memory; the child's first store tells the two apart.
+ * Once a vfork-path child has been seen storing into the shared record, the
+ * process is known to run where vfork really shares memory, and later vfork
+ * spawns skip the pipe (pipe2, lifting its end, three closes: ~10 us here).
  *
  * The fork path.  A pre-exec hook, a handshake and daemonize need a child
  * with its own memory: the parent must go on running during a handshake, a
@@ -128,7 +131,7 @@ struct child_args {
     const int *keep;     /* [nkeep] ascending: 0, 1, 2, child_fds, then err_fd and release_fd */
     int nkeep;
     int max_target;      /* highest dst */
-    int err_fd;          /* write end of the report pipe, always > max_target */
+    int err_fd;          /* write end of the report pipe, always > max_target; -1 without one */
     int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
     int forked;          /* 1 on the fork path: the child has its own memory and fd table */
     pid_t parent_pid;
@@ -144,27 +147,34 @@ struct child_args {
 /* ---------------------------------------------------------------- child -- */
 
 /* write(2) is async-signal-safe.  A pipe write of <= PIPE_BUF bytes is
- * atomic; if it fails anyway (the parent is gone), there is nobody to tell. */
+ * atomic; if it fails anyway (the parent is gone), there is nobody to tell.
+ * Without a pipe (a vfork path known to share memory) the shared record is
+ * the only report, and it is enough there. */
 static void child_report(const struct child_args *a, int type, int stage, int value)
 {
     struct report r = { type, stage, value };
-    ssize_t n = write(a->err_fd, &r, sizeof r);
+    ssize_t n;
+    if (a->err_fd < 0)
+        return;
+    n = write(a->err_fd, &r, sizeof r);
     (void)n;
 }
 
 static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage, int err)
 {
+    /* A daemon that failed after taking its pidfile must not leave it behind
+     * naming a pid that never ran the program: we still hold the lock, so the
+     * path still names our file.  Before the report, so that the parent's
+     * start failure never finds the file still there.  unlink is
+     * async-signal-safe. */
+    if (a->pidfile_fd >= 0)
+        (void)unlink(a->req->pidfile);
     a->rec.type = REPORT_FAILURE;
     a->rec.stage = stage;
     a->rec.value = err;
     /* The pipe carries it on the fork path and where vfork is emulated by a
      * plain fork (see the top); the shared record on the real vfork path. */
     child_report(a, REPORT_FAILURE, stage, err);
-    /* A daemon that failed after taking its pidfile must not leave it behind
-     * naming a pid that never ran the program: we still hold the lock, so the
-     * path still names our file.  unlink is async-signal-safe. */
-    if (a->pidfile_fd >= 0)
-        (void)unlink(a->req->pidfile);
     _exit(127);
 }
 
@@ -554,6 +564,12 @@ static int pidfd_supported(void)
  * memory (execve switched its mm, or it exited). */
 static void *spare_stack;
 
+/* Set once a vfork-path child was seen writing the shared record: this
+ * process then runs where vfork shares memory (no emulation by fork), and
+ * vfork spawns need no report pipe (see the top).  Racing spawns at worst
+ * make a pipe they did not need. */
+static int vfork_shares_memory;
+
 static void *stack_get(size_t page)
 {
     void *s = __atomic_exchange_n(&spare_stack, NULL, __ATOMIC_ACQUIRE);
@@ -680,7 +696,7 @@ static int lift(int *fd, int floor)
 
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 {
-    struct child_args a = { .req = req, .shared = 0, .release_fd = -1, .pidfile_fd = -1 };
+    struct child_args a = { .req = req, .shared = 0, .err_fd = -1, .release_fd = -1, .pidfile_fd = -1 };
     int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, stage, err, *plan = NULL;
     int32_t daemon_pid = 0, ready = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -722,16 +738,20 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         }
     a.max_target = a.keep[a.nmap - 1];
 
-    /* The report pipe, and the handshake's release pipe.  The child's ends
-     * must survive the fd moves, so they have to live above every target:
-     * they are the last entries of keep[]. */
-    if (pipe2(pipefd, O_CLOEXEC) != 0 || lift(&pipefd[1], a.max_target) != 0) {
-        stage = VC_STAGE_PIPE, err = errno;
-        goto out;
+    /* The report pipe (unless the shared record is known to suffice), and the
+     * handshake's release pipe.  The child's ends must survive the fd moves,
+     * so they have to live above every target: they are the last entries of
+     * keep[]. */
+    a.nkeep = a.nmap;
+    if (a.forked || !__atomic_load_n(&vfork_shares_memory, __ATOMIC_RELAXED)) {
+        if (pipe2(pipefd, O_CLOEXEC) != 0 || lift(&pipefd[1], a.max_target) != 0) {
+            stage = VC_STAGE_PIPE, err = errno;
+            goto out;
+        }
+        a.err_fd = pipefd[1];
+        plan[3 * a.nmap] = pipefd[1];
+        a.nkeep = a.nmap + 1;
     }
-    a.err_fd = pipefd[1];
-    plan[3 * a.nmap] = pipefd[1];
-    a.nkeep = a.nmap + 1;
     if (req->flags & VC_FLAG_HANDSHAKE) {
         if (pipe2(relfd, O_CLOEXEC) != 0 || lift(&relfd[0], a.max_target) != 0) {
             stage = VC_STAGE_PIPE, err = errno;
@@ -748,8 +768,10 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         goto out;
     }
 
-    /* Captured before the child exists, for its parent-death race check. */
-    a.parent_pid = getpid();
+    /* Captured before the child exists, for its parent-death race check
+     * (the only reader). */
+    if (req->parent_death_signal != 0)
+        a.parent_pid = getpid();
 
     /* Block everything in this thread so that the child starts with every
      * signal blocked (see child step 1).  glibc quietly keeps its two internal
@@ -790,16 +812,27 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     /* The child's report (see the top of this file).  A child killed by a
      * signal before exec reports nothing: it counts as started, and the
      * caller reaps its signal status like any other. */
-    close(pipefd[1]);
-    pipefd[1] = -1; /* ours must be closed, or EOF would never come */
+    if (pipefd[1] >= 0) {
+        close(pipefd[1]);
+        pipefd[1] = -1; /* ours must be closed, or EOF would never come */
+    }
     if (relfd[0] >= 0) {
         close(relfd[0]);
         relfd[0] = -1;
     }
-    if (a.shared)
+    if (a.shared) {
         rec = a.rec;
-    else if (read_reports(pipefd[0], &rec, &daemon_pid) == REPORT_READY)
-        ready = 1;
+        if (!a.forked)
+            __atomic_store_n(&vfork_shares_memory, 1, __ATOMIC_RELAXED);
+    } else if (pipefd[0] >= 0) {
+        if (read_reports(pipefd[0], &rec, &daemon_pid) == REPORT_READY)
+            ready = 1;
+    } else {
+        /* Memory was not shared after all, and there was no pipe: the child's
+         * outcome is unknown here (a failure shows as exit status 127).  Make
+         * pipes again from now on. */
+        __atomic_store_n(&vfork_shares_memory, 0, __ATOMIC_RELAXED);
+    }
     if (rec.type == REPORT_FAILURE) {
         reap(pid, pidfd);
         stage = rec.stage, err = rec.value;

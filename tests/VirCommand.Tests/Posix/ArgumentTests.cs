@@ -18,6 +18,22 @@ public sealed class ArgumentTests
     }
 
     [Fact]
+    public async Task Arguments_and_variables_far_larger_than_a_usual_request_arrive_exactly()
+    {
+        // Many KiB of multi-byte text: the native request outgrows its first chunk several times.
+        var args = Enumerable.Range(0, 40).Select(i => $"{i}:" + string.Concat(Enumerable.Repeat("ünïcødé ✓ 𝄞 ", 150))).ToArray();
+        var command = Probe.Command(args).SetOutputBuffer();
+        for (var i = 0; i < 20; i++)
+            command.AddEnvPair($"BIG_{i}", string.Concat(Enumerable.Repeat("välüé ✓ 𝄞", 300)));
+
+        var report = ProbeReport.Parse((await _runner.RunAsync(command).OrHang()).StandardOutput);
+
+        Assert.Equal([Probe.Path, .. args], report.Argv);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"BIG_{i}=" + string.Concat(Enumerable.Repeat("välüé ✓ 𝄞", 300))).Order(StringComparer.Ordinal),
+            report.Environment.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task A_relative_program_path_is_argv0_as_given()
     {
         var relative = Path.GetRelativePath(System.Environment.CurrentDirectory, Probe.Path);

@@ -1,0 +1,280 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
+using VirCommand.Backends.Posix.Io;
+using VirCommand.Backends.Posix.Spawning;
+
+namespace VirCommand.Backends.Posix;
+
+/// <summary>
+/// A blocking run to completion that waits on the calling thread: <c>poll(2)</c> on the child's
+/// pidfd and the run's own pipes, which it pumps itself, with the deadlines (timeout, kill grace,
+/// drain) as poll timeouts. The child's exit wakes the caller directly, as <c>waitpid</c> would: no
+/// event loop, no thread-pool thread, so a blocking run is not slower than its async twin, and many
+/// blocking runs on pool threads cannot starve the pool of the threads that would complete them.
+/// Same stop rules as <see cref="PosixRunningCommand"/>: the graceful signal (to the process group
+/// when there is one), SIGKILL after the grace, always a reap; output drained for the drain time.
+/// </summary>
+internal sealed unsafe class BlockingRun : IDisposable
+{
+    private const long Never = long.MaxValue;
+
+    private readonly ChildIo _io;
+    private readonly ExitWatcher _watcher;
+    private readonly RunSettings _settings;
+    private readonly int _processGroup;
+    private readonly Lock _lock = new();
+    private readonly SafeFileHandle? _wake;
+    private StopReason _stopReason;
+    private CancellationToken _cancelledBy;
+    private string _overflowStream = "";
+    private long _killAt = Never;
+
+    private BlockingRun(Command command, SpawnedChild child, ChildIo io, RunSettings settings, bool cancellable)
+    {
+        _io = io;
+        _settings = settings;
+        _processGroup = command.HasOwnProcessGroup ? child.Pid : 0;
+        _watcher = new ExitWatcher(null, child.PidFd, KillGroupIfStopping);
+        if (cancellable)
+        {
+            // A cancellation comes from another thread while this one sits in poll: the eventfd wakes
+            // it, so that it keeps the kill deadline itself.
+            var fd = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+            if (fd < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                ExitWatcher.KillAndReap(child.PidFd);
+                throw new IOException($"eventfd failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+            }
+            _wake = new SafeFileHandle(fd, ownsHandle: true);
+        }
+        io.Overflowed = OnOverflow;
+        io.StartPumping(onLoop: false);
+    }
+
+    /// <summary>Waits for the spawned child on the calling thread and judges its end; closes everything of the run.</summary>
+    public static CommandResult Run(Command command, string commandLine, SpawnedChild child, ChildIo io, RunSettings settings,
+        CancellationToken cancellationToken)
+    {
+        var startTime = DateTimeOffset.UtcNow;
+        var allowsNonZeroExit = command.AllowsNonZeroExit;
+        var returnsRawStatus = command.ReturnsRawStatus;
+        BlockingRun run;
+        try
+        {
+            run = new BlockingRun(command, child, io, settings, cancellationToken.CanBeCanceled);
+        }
+        catch
+        {
+            io.Dispose();
+            throw;
+        }
+        try
+        {
+            int status;
+            DateTimeOffset exitTime;
+            using (cancellationToken.CanBeCanceled
+                ? cancellationToken.UnsafeRegister(static (state, token) => ((BlockingRun)state!).Stop(StopReason.Canceled, token), run)
+                : default)
+            {
+                (status, exitTime) = run.Wait();
+            }
+            var result = new CommandResult(commandLine, child.Pid, status, startTime, exitTime,
+                io.OutputCapture?.Captured ?? default, io.ErrorCapture?.Captured ?? default);
+            return ExitStatusPolicy.Judge(run._stopReason, result, settings, allowsNonZeroExit, returnsRawStatus,
+                io.ErrorTail?.ToString(), run._overflowStream, run._cancelledBy);
+        }
+        finally
+        {
+            run.Dispose();
+            io.Dispose();
+        }
+    }
+
+    /// <summary>Closes the wake-up eventfd; the caller closes the run's pipes.</summary>
+    public void Dispose() => _wake?.Dispose();
+
+    /// <summary>Pumps the pipes until the child is reaped and its outputs are drained; returns its raw status and exit time.</summary>
+    private (int Status, DateTimeOffset ExitTime) Wait()
+    {
+        var timeoutAt = Deadline(Stopwatch.GetTimestamp(), _settings.Timeout ?? Timeout.InfiniteTimeSpan);
+        var drainAt = Never;
+        var exitTime = default(DateTimeOffset);
+        var channels = _io.Writers.Count + _io.Readers.Count + (_io.TailReader is null ? 0 : 1);
+        var fds = stackalloc Syscalls.PollFd[channels + 2];
+        var polled = new PipeChannel?[channels];
+        try
+        {
+            while (true)
+            {
+                var exited = _watcher.Exited.IsCompleted;
+                var now = Stopwatch.GetTimestamp();
+                if (exited && (now >= drainAt || !AnyOpen(_io.Readers)))
+                    break;
+                if (!exited && now >= timeoutAt)
+                {
+                    timeoutAt = Never;
+                    Stop(StopReason.Timeout, default);
+                }
+                var killAt = Volatile.Read(ref _killAt);
+                if (!exited && now >= killAt)
+                {
+                    Volatile.Write(ref _killAt, Never);
+                    _watcher.Signal((int)Signal.SIGKILL, _processGroup);
+                    killAt = Never;
+                }
+
+                var count = 0;
+                if (!exited)
+                    fds[count++] = new Syscalls.PollFd { Fd = _watcher.PollFd, Events = Syscalls.POLLIN };
+                if (_wake is not null)
+                    fds[count++] = new Syscalls.PollFd { Fd = (int)_wake.DangerousGetHandle(), Events = Syscalls.POLLIN };
+                var first = count;
+                count = Add(_io.Writers, fds, count, polled, first);
+                count = Add(_io.Readers, fds, count, polled, first);
+                if (_io.TailReader is { IsClosed: false } tail)
+                {
+                    polled[count - first] = tail;
+                    fds[count++] = new Syscalls.PollFd { Fd = tail.PollFd, Events = Syscalls.POLLIN };
+                }
+
+                var ready = Syscalls.Poll(fds, (nuint)count, TimeoutMs(now, exited ? drainAt : Math.Min(timeoutAt, killAt)));
+                if (ready < 0)
+                {
+                    var errno = Marshal.GetLastPInvokeError();
+                    if (errno == Syscalls.EINTR)
+                        continue;
+                    throw new IOException($"poll failed: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
+                if (ready == 0)
+                    continue;
+                for (var i = first; i < count; i++)
+                {
+                    if (fds[i].Revents != 0)
+                        polled[i - first]!.OnReady(0);
+                }
+                if (_wake is not null && fds[exited ? 0 : 1].Revents != 0)
+                {
+                    ulong drained;
+                    Syscalls.Read(_wake, (byte*)&drained, sizeof(ulong));
+                }
+                if (!exited && fds[0].Revents != 0)
+                {
+                    _watcher.OnReady(0);
+                    if (_watcher.Exited.IsCompleted)
+                    {
+                        exitTime = DateTimeOffset.UtcNow;
+                        drainAt = Deadline(Stopwatch.GetTimestamp(), _settings.DrainTimeout);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            if (!_watcher.Exited.IsCompleted)
+                KillAndReap();
+            _io.StopPumping();
+        }
+        // Faulted only if waitid itself failed; the exception says so.
+        return (_watcher.Exited.GetAwaiter().GetResult(), exitTime);
+    }
+
+    private static bool AnyOpen(IReadOnlyList<ReadChannel> readers)
+    {
+        for (var i = 0; i < readers.Count; i++)
+        {
+            if (!readers[i].IsClosed)
+                return true;
+        }
+        return false;
+    }
+
+    private static int Add<T>(IReadOnlyList<T> channels, Syscalls.PollFd* fds, int count, PipeChannel?[] polled, int first)
+        where T : PipeChannel
+    {
+        for (var i = 0; i < channels.Count; i++)
+        {
+            var channel = channels[i];
+            if (channel.IsClosed)
+                continue;
+            polled[count - first] = channel;
+            fds[count++] = new Syscalls.PollFd
+            {
+                Fd = channel.PollFd,
+                Events = channel.Events == Epoll.Out ? Syscalls.POLLOUT : Syscalls.POLLIN,
+            };
+        }
+        return count;
+    }
+
+    /// <summary>Something failed while waiting: the child must not outlive the run unreaped.</summary>
+    private void KillAndReap()
+    {
+        _watcher.Signal((int)Signal.SIGKILL, _processGroup);
+        var poll = new Syscalls.PollFd { Fd = _watcher.PollFd, Events = Syscalls.POLLIN };
+        while (!_watcher.Exited.IsCompleted)
+        {
+            if (Syscalls.Poll(&poll, 1, -1) >= 0 || Marshal.GetLastPInvokeError() == Syscalls.EINTR)
+                _watcher.OnReady(0);
+            else
+                break;
+        }
+    }
+
+    private void OnOverflow(string stream)
+    {
+        lock (_lock)
+        {
+            if (_overflowStream.Length == 0)
+                _overflowStream = stream;
+        }
+        Stop(StopReason.CaptureLimit, default);
+    }
+
+    /// <summary>As <see cref="PosixRunningCommand"/>'s stop, with the kill deadline kept by the waiting thread instead of a timer.</summary>
+    private void Stop(StopReason reason, CancellationToken cancelledBy)
+    {
+        lock (_lock)
+        {
+            // A child that has exited is past stopping, even while its output still drains; but a
+            // capture that overflows during that drain is still reported.
+            var exited = _watcher.Exited.IsCompleted;
+            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
+                return;
+            _stopReason = reason;
+            _cancelledBy = cancelledBy;
+            if (exited)
+                return;
+            _watcher.Signal((int)_settings.GracefulSignal, _processGroup);
+            if (_settings.GracefulSignal != Signal.SIGKILL)
+                Volatile.Write(ref _killAt, Deadline(Stopwatch.GetTimestamp(), _settings.KillGracePeriod));
+        }
+        if (_wake is not null)
+        {
+            var one = 1UL;
+            Syscalls.Write(_wake, (byte*)&one, sizeof(ulong));
+        }
+    }
+
+    /// <summary>When a stopped child leads a process group, its members go with it, before the leader's pid is released.</summary>
+    private void KillGroupIfStopping()
+    {
+        if (_processGroup > 0 && _stopReason != StopReason.None)
+            Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
+    }
+
+    /// <summary>The timestamp <paramref name="span"/> after <paramref name="now"/>; a negative span (infinite) never comes.</summary>
+    private static long Deadline(long now, TimeSpan span) =>
+        span < TimeSpan.Zero ? Never : now + (long)Math.Min(span.TotalSeconds * Stopwatch.Frequency, Never / 2.0);
+
+    /// <summary>The poll timeout until <paramref name="deadline"/>, rounded up so that the deadline has passed on wake-up.</summary>
+    private static int TimeoutMs(long now, long deadline)
+    {
+        if (deadline == Never)
+            return -1;
+        var ms = Math.Ceiling((deadline - now) * 1000.0 / Stopwatch.Frequency);
+        return ms <= 0 ? 0 : (int)Math.Min(ms, int.MaxValue);
+    }
+}
