@@ -7,6 +7,12 @@
  * loop into one 1 MiB buffer, discarding what it read, and reaps the writer.
  * It checks that exactly MIB MiB arrived and the writer exited 0.
  *
+ * With -c it captures instead: it reads into a buffer that starts at 64 KiB
+ * and doubles with realloc(3) when full (glibc moves a large block with
+ * mremap, without copying), and frees it after the run, as a C program that
+ * does not know the size in advance would.  This is what a capture costs the
+ * kernel: every page of fresh memory is faulted in once.
+ *
  * Each run is timed on its own (CLOCK_MONOTONIC, from just before pipe2 to
  * just after waitpid), as the .NET contenders time theirs, and printed:
  *
@@ -16,7 +22,7 @@
  * kernel's default size, as a plain C program would; -p sets it with
  * F_SETPIPE_SZ, to see what a bigger pipe is worth.
  *
- * Usage: readloop [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB
+ * Usage: readloop [-c] [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,7 +64,44 @@ static __attribute__((noinline)) pid_t spawn(int out, char *const argv[])
 }
 
 /* One run; returns its ns, or -1 after printing why. */
-static int64_t run_once(char *const argv[], long long expected, char *buffer, size_t size, int pipe_size)
+/* Reads fd to end-of-file: into buffer (size bytes, reused) when discarding,
+ * else into a growing capture; returns the byte count, or -1. */
+static long long read_all(int fd, char *buffer, size_t size, int capture)
+{
+    size_t capacity = 64 * 1024, length = 0;
+    char *captured = capture ? malloc(capacity) : NULL;
+    if (capture && captured == NULL)
+        return -1;
+    long long total = 0;
+    for (;;) {
+        if (capture && length == capacity) {
+            char *bigger = realloc(captured, capacity * 2);
+            if (bigger == NULL) {
+                free(captured);
+                return -1;
+            }
+            captured = bigger;
+            capacity *= 2;
+        }
+        ssize_t n = capture ? read(fd, captured + length, capacity - length) : read(fd, buffer, size);
+        if (n > 0) {
+            total += n;
+            length += capture ? (size_t)n : 0;
+            continue;
+        }
+        if (n == 0)
+            break;
+        if (errno != EINTR) {
+            perror("readloop: read");
+            total = -1;
+            break;
+        }
+    }
+    free(captured);
+    return total;
+}
+
+static int64_t run_once(char *const argv[], long long expected, char *buffer, size_t size, int pipe_size, int capture)
 {
     int fds[2], status;
     int64_t start = now_ns();
@@ -79,20 +122,7 @@ static int64_t run_once(char *const argv[], long long expected, char *buffer, si
         close(fds[0]);
         return -1;
     }
-    long long total = 0;
-    for (;;) {
-        ssize_t n = read(fds[0], buffer, size);
-        if (n > 0) {
-            total += n;
-            continue;
-        }
-        if (n == 0)
-            break;
-        if (errno != EINTR) {
-            perror("readloop: read");
-            break;
-        }
-    }
+    long long total = read_all(fds[0], buffer, size, capture);
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
@@ -110,16 +140,17 @@ static int64_t run_once(char *const argv[], long long expected, char *buffer, si
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: readloop [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB\n");
+    fprintf(stderr, "usage: readloop [-c] [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
     long n = 1, size = 1024 * 1024, pipe_size = 0;
-    int opt;
-    while ((opt = getopt(argc, argv, "n:b:p:")) != -1) {
+    int opt, capture = 0;
+    while ((opt = getopt(argc, argv, "cn:b:p:")) != -1) {
         switch (opt) {
+        case 'c': capture = 1; break;
         case 'n': n = strtol(optarg, NULL, 10); break;
         case 'b': size = strtol(optarg, NULL, 10); break;
         case 'p': pipe_size = strtol(optarg, NULL, 10); break;
@@ -142,7 +173,7 @@ int main(int argc, char **argv)
     }
     int64_t total = 0;
     for (long i = 0; i < n; i++) {
-        samples[i] = run_once(child_argv, expected, buffer, (size_t)size, (int)pipe_size);
+        samples[i] = run_once(child_argv, expected, buffer, (size_t)size, (int)pipe_size, capture);
         if (samples[i] < 0)
             return 1;
         total += samples[i];

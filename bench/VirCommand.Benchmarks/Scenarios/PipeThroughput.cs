@@ -21,6 +21,7 @@ internal sealed class PipeThroughput : IScenario
     /// </summary>
     public const long CaptureLimit = 4 * Bytes;
     public const string CLoopId = "P3.c-loop";
+    public const string CCaptureId = "P3.c-capture";
     public const string PosixStreamId = "P3.posix-stream";
     public const string PosixCaptureId = "P3.posix-capture";
     public const string ProcessStartId = "P3.process-start";
@@ -32,7 +33,8 @@ internal sealed class PipeThroughput : IScenario
     {
         Contenders =
         [
-            new(CLoopId, "raw C read loop (blocking read(2), 1 MiB buffer)", n => ReadLoop.TimeEachAsync(n, Mebibytes)) { RunsElsewhere = true },
+            new(CLoopId, "raw C read loop (blocking read(2), 1 MiB buffer)", n => ReadLoop.TimeEachAsync(n, Mebibytes, capture: false)) { RunsElsewhere = true },
+            new(CCaptureId, "raw C capture loop (blocking read(2) into a buffer doubled by realloc)", n => ReadLoop.TimeEachAsync(n, Mebibytes, capture: true)) { RunsElsewhere = true },
             new(PosixStreamId, "POSIX `SetOutputPipe`, stream read and discarded", n => Sampler.TimeEachAsync(n, () => Expect(PipeReaders.PosixStreamAsync(runner, Mebibytes)))),
             new(PosixCaptureId, "POSIX `SetOutputBuffer` + `RunAsync` (capture)", n => MeasureCaptureAsync(runner, n)),
             new(ProcessStartId, "`Process.Start`, `BaseStream` read and discarded", n => Sampler.TimeEachAsync(n, () => Expect(PipeReaders.ProcessStartAsync(Mebibytes)))),
@@ -61,7 +63,9 @@ internal sealed class PipeThroughput : IScenario
     public IReadOnlyList<Ratio> Ratios { get; } =
     [
         new("POSIX stream throughput / raw C loop's", CLoopId, PosixStreamId, Target.Min(0.80)),
-        new("POSIX capture throughput / raw C loop's", CLoopId, PosixCaptureId, Target.Min(0.80)),
+        new("POSIX capture throughput / raw C capture loop's", CCaptureId, PosixCaptureId, Target.Min(0.80)),
+        new("POSIX capture throughput / raw C loop's (capture vs discard: bounded by page faults)", CLoopId, PosixCaptureId, Target.Min(0.80)),
+        new("raw C capture throughput / raw C loop's (the kernel's price of keeping the bytes)", CLoopId, CCaptureId),
         new("Process.Start stream throughput / raw C loop's", CLoopId, ProcessStartId),
         new("POSIX stream throughput / Process.Start stream's", ProcessStartId, PosixStreamId),
     ];
