@@ -19,8 +19,11 @@ Console.WriteLine(dnsmasq.ToString(lineBreaks: true));
 Section("virCommandWriteArgLog");
 dnsmasq.WriteArgLog(Console.Out);
 
-using var services = new ServiceCollection().AddVirCommandPosix().BuildServiceProvider();
+using var services = new ServiceCollection().AddVirCommand().BuildServiceProvider();
 var runner = services.GetRequiredService<ICommandRunner>();
+Section("the backend AddVirCommand chose");
+var choice = services.GetRequiredService<BackendChoice>();
+Console.WriteLine($"{choice.Backend}: {choice.Reason}");
 
 // 2. Output captured.
 Section("output captured: uname -sr");
@@ -44,10 +47,31 @@ using (var file = File.OpenHandle(log, FileMode.Create, FileAccess.Write))
 {
     using var writer = Command.NewArgList("/bin/sh", "-c", "echo \"written through fd 5; open fds: $(ls /proc/self/fd | tr '\\n' ' ')\" >&5")
         .PassFd(file, childFd: 5);
-    await runner.RunAsync(writer);
+    try
+    {
+        await runner.RunAsync(writer);
+    }
+    catch (CommandNotSupportedException e)
+    {
+        // Where the managed backend was chosen: refused before anything ran.
+        Console.WriteLine($"{e.GetType().Name}: {e.Message}");
+    }
 }
 Console.WriteLine($"{log}: {File.ReadAllText(log).TrimEnd()}");
 File.Delete(log);
+
+// 4b. The managed backend (System.Diagnostics.Process) says clearly what it cannot do.
+Section("the managed backend refuses what it cannot honour");
+using var managed = new ServiceCollection().AddVirCommandManaged().BuildServiceProvider();
+using var withUmask = Command.NewArgList("/bin/sh", "-c", "umask").SetUmask(Convert.ToInt32("077", 8)).SetOutputBuffer();
+try
+{
+    await managed.GetRequiredService<ICommandRunner>().RunAsync(withUmask);
+}
+catch (CommandNotSupportedException e)
+{
+    Console.WriteLine($"{e.GetType().Name}: {e.Message}");
+}
 
 // 5. A failure, as the caller sees it.
 Section("a failing command");

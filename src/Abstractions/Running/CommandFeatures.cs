@@ -52,6 +52,13 @@ public enum CommandFeatures : long
     RawStatus = 1L << 19,
     /// <summary>A graceful signal other than SIGKILL on timeout, cancellation and abort.</summary>
     GracefulSignal = 1L << 20,
+    /// <summary>
+    /// Every fd the command did not pass is closed in the child, even one the parent opened without
+    /// close-on-exec (by native code, say). A guarantee of the backend rather than a setting: no command
+    /// requires it, since every command gets it where the backend has it; code that must not leak fds
+    /// into children checks <see cref="ICommandRunner.Features"/> for it.
+    /// </summary>
+    CloseOtherFds = 1L << 21,
     /// <summary>Every feature.</summary>
-    All = (1L << 21) - 1,
+    All = (1L << 22) - 1,
 }

@@ -25,6 +25,9 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <inheritdoc/>
     public abstract CommandFeatures Features { get; }
 
+    /// <summary>The backend that has the features this one lacks, named in its refusals; null if none.</summary>
+    protected virtual string? FullerBackend => null;
+
     /// <inheritdoc/>
     public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
     {
@@ -66,7 +69,7 @@ public abstract class CommandRunnerBase : ICommandRunner
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ClaimForRun(runToCompletion);
-        CommandNotSupportedException.ThrowIfUnsupported(command, this);
+        CommandNotSupportedException.ThrowIfUnsupported(command, this, FullerBackend);
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);

@@ -107,30 +107,6 @@ public class DependencyInjectionTests
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Debug && e.Message.StartsWith("Started job as pid ", StringComparison.Ordinal));
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message == "job failed: job: exit status 4");
     }
-
-    private sealed class ListLoggerProvider : ILoggerProvider
-    {
-        public List<(LogLevel Level, string Message)> Entries { get; } = [];
-
-        public ILogger CreateLogger(string categoryName) => new ListLogger(this);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(ListLoggerProvider provider) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (provider.Entries)
-                    provider.Entries.Add((logLevel, formatter(state, exception)));
-            }
-        }
-    }
 }
 
 public class RunnerOptionsValidationTests

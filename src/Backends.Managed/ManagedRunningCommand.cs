@@ -1,0 +1,178 @@
+using System.Diagnostics;
+using VirCommand.Backends.Managed.Interop;
+using VirCommand.Backends.Managed.Io;
+
+namespace VirCommand.Backends.Managed;
+
+/// <summary>
+/// A child started by the managed backend. .NET reaps it and reports its exit without a thread of
+/// its own; this handle stops it on timeout, cancellation, abort, the capture limit or disposal
+/// (the graceful signal on Linux, then the whole process tree killed after the grace period), and
+/// turns its end into a result or an exception by the same rules as every backend.
+/// </summary>
+internal sealed class ManagedRunningCommand : IRunningCommand
+{
+    private readonly Process _process;
+    private readonly ChildStreams _streams;
+    private readonly RunSettings _settings;
+    private readonly bool _allowsNonZeroExit;
+    private readonly Lock _lock = new();
+    private readonly Task _exited;
+    private readonly Task<CommandResult> _completion;
+    private readonly ITimer? _timeout;
+    private ITimer? _kill;
+    private StopReason _stopReason;
+    private CancellationToken _cancelledBy;
+    private string _overflowStream = "";
+
+    public ManagedRunningCommand(Process process, Command command, string commandLine, RunSettings settings, DateTimeOffset startTime)
+    {
+        _process = process;
+        _settings = settings;
+        _allowsNonZeroExit = command.AllowsNonZeroExit;
+        CommandLine = commandLine;
+        Pid = process.Id;
+        StartTime = startTime;
+        try
+        {
+            _exited = process.WaitForExitAsync(CancellationToken.None);
+            _streams = new ChildStreams(process, command, settings, OnOverflow);
+            if (settings.Timeout is { } timeout)
+                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
+        }
+        catch
+        {
+            // Nobody would own this child: kill it here; .NET reaps it.
+            KillTree();
+            process.Dispose();
+            throw;
+        }
+        _completion = CompleteAsync();
+    }
+
+    public int Pid { get; }
+
+    public string CommandLine { get; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public Stream? StandardInput => _streams.Input;
+
+    public Stream? StandardOutput => _streams.Output;
+
+    public Stream? StandardError => _streams.Error;
+
+    public bool IsDetached { get; private set; }
+
+    public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_completion.IsCompleted && cancellationToken.CanBeCanceled)
+        {
+            using (cancellationToken.UnsafeRegister(_ => Stop(StopReason.Canceled, cancellationToken), null))
+                await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var result = await _completion.ConfigureAwait(false);
+        // No RawStatus here (see ManagedCommandRunner.Features): .NET gives only an exit code.
+        return ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, returnsRawStatus: false,
+            _streams.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
+    }
+
+    public async Task AbortAsync()
+    {
+        Stop(StopReason.Aborted, default);
+        await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Detach() => IsDetached = true;
+
+    public Task WaitForHandshakeAsync(CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to wait for.");
+
+    public Task NotifyHandshakeAsync(CancellationToken cancellationToken = default) =>
+        throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to release.");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (IsDetached)
+        {
+            // The Process object stays alive with this handle, which can still wait for or abort the child.
+            _streams.DisposeCallerStreams();
+            return;
+        }
+        await AbortAsync().ConfigureAwait(false);
+        _streams.DisposeCallerStreams();
+        _process.Dispose();
+    }
+
+    private async Task<CommandResult> CompleteAsync()
+    {
+        DateTimeOffset exitTime;
+        try
+        {
+            await _exited.ConfigureAwait(false);
+            exitTime = DateTimeOffset.UtcNow;
+
+            // A grandchild may still hold an output pipe: read on for the drain time, then let go.
+            var outputs = _streams.OutputsDone;
+            if (!outputs.IsCompleted)
+                await outputs.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _timeout?.Dispose();
+            lock (_lock)
+                _kill?.Dispose();
+            _streams.StopReading();
+        }
+
+        return new CommandResult(CommandLine, Pid, CommandResult.ExitStatus(_process.ExitCode), StartTime, exitTime,
+            _streams.OutputCapture?.Captured ?? default, _streams.ErrorCapture?.Captured ?? default);
+    }
+
+    private void OnOverflow(string stream)
+    {
+        lock (_lock)
+        {
+            if (_overflowStream.Length == 0)
+                _overflowStream = stream;
+        }
+        Stop(StopReason.CaptureLimit, default);
+    }
+
+    private void Stop(StopReason reason, CancellationToken cancelledBy)
+    {
+        lock (_lock)
+        {
+            // A child that has exited is past stopping, even while its output still drains; but a
+            // capture that overflows during that drain is still reported.
+            var exited = _exited.IsCompleted;
+            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
+                return;
+            _stopReason = reason;
+            _cancelledBy = cancelledBy;
+            if (exited)
+                return;
+            if (_settings.GracefulSignal == Signal.SIGKILL || !LinuxSignal.IsSupported)
+            {
+                KillTree();
+                return;
+            }
+            // HasExited asks .NET, which reaps the child: a pid it has reaped may already name another process.
+            if (!_process.HasExited)
+                LinuxSignal.Send(Pid, _settings.GracefulSignal);
+            _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, _settings.KillGracePeriod, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void KillTree()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            // Already exited, or gone between the check and the kill.
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using System.Runtime.InteropServices;
+
+namespace VirCommand.Backends.Posix;
+
+/// <summary>Whether the POSIX backend can run on this machine, and if not, why.</summary>
+public static partial class PosixSupport
+{
+    private const long SysPidfdOpen = 434; // the same number on every Linux architecture
+
+    private static readonly Lazy<(bool Available, string Reason)> s_check = new(Check);
+
+    /// <summary>True when this is Linux, the native library loads, and the kernel has pidfds (5.3 or later).</summary>
+    public static bool IsAvailable => s_check.Value.Available;
+
+    /// <summary>Why the backend is or is not available, in one sentence for a log.</summary>
+    public static string Reason => s_check.Value.Reason;
+
+    private static (bool, string) Check()
+    {
+        if (!OperatingSystem.IsLinux())
+            return (false, $"this is not Linux ({RuntimeInformation.OSDescription})");
+        if (!NativeLibrary.TryLoad(Interop.NativeSpawn.Library, typeof(PosixSupport).Assembly, DllImportSearchPath.AssemblyDirectory, out var library))
+            return (false, $"its native library {Interop.NativeSpawn.Library}.so did not load from {Path.GetDirectoryName(typeof(PosixSupport).Assembly.Location)}");
+        if (!NativeLibrary.TryGetExport(library, "vc_spawn", out _))
+            return (false, $"its native library {Interop.NativeSpawn.Library}.so lacks vc_spawn (a stale build?)");
+        var pidfd = PidfdOpen(SysPidfdOpen, Environment.ProcessId, 0);
+        if (pidfd < 0)
+            return (false, $"the kernel ({Environment.OSVersion.Version}) has no pidfd_open (errno {Marshal.GetLastPInvokeError()}): Linux 5.3 or later is needed");
+        _ = Close((int)pidfd);
+        return (true, $"Linux {Environment.OSVersion.Version} with pidfds, and {Interop.NativeSpawn.Library}.so loaded");
+    }
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long PidfdOpen(long number, int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int Close(int fd);
+}
