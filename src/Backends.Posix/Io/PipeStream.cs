@@ -18,6 +18,7 @@ internal sealed class PipeStream : Stream, IReadinessHandler
     private readonly Lock _lock = new();
     private ulong _token;
     private TaskCompletionSource? _ready;
+    private PipeGrowth _growth;
 
     public PipeStream(EventLoop loop, SafeFileHandle fd, bool readable)
     {
@@ -149,7 +150,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             fixed (byte* p = buffer)
                 n = _readable ? Syscalls.Read(_fd, p, buffer.Length) : Syscalls.Write(_fd, p, buffer.Length);
             if (n >= 0)
+            {
+                if (_readable)
+                    _growth.Carried(_fd, n);
                 return (int)n;
+            }
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Syscalls.EAGAIN)
                 return -1;
