@@ -40,8 +40,8 @@ internal static class CompareProgram
             await Console.Error.WriteLineAsync(e.Message);
             return 1;
         }
-        var runner = new PosixCommandRunner();
-        var scenarios = Create(options.Scenarios, runner)
+        var runners = Runners.CreateDefault();
+        var scenarios = Create(options.Scenarios, runners)
             .Select(s => (Scenario: s, Plan: s.Defaults.With(options.Runs, options.Rounds, options.Warmup)))
             .ToList();
         try
@@ -139,7 +139,7 @@ internal static class CompareProgram
         """);
 
     /// <summary>The selected scenarios plus the ones they require, in catalog order.</summary>
-    private static List<IScenario> Create(IReadOnlyList<string> selected, PosixCommandRunner runner)
+    private static List<IScenario> Create(IReadOnlyList<string> selected, Runners runners)
     {
         var created = new Dictionary<string, IScenario>();
         var pending = new Queue<string>(selected);
@@ -147,7 +147,7 @@ internal static class CompareProgram
         {
             if (created.ContainsKey(id))
                 continue;
-            var scenario = ScenarioCatalog.Create(id, runner);
+            var scenario = ScenarioCatalog.Create(id, runners);
             created[id] = scenario;
             foreach (var required in scenario.Requires)
                 pending.Enqueue(required);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using VirCommand.Backends.Posix;
 using VirCommand.Benchmarks.Compare;
 using VirCommand.Benchmarks.Interop;
 
@@ -13,24 +12,27 @@ internal sealed class ConcurrentSleeps : IScenario
 {
     public const int Children = 500;
     public const string PosixId = "P4.posix";
+    public const string ManagedId = "P4.managed";
     public const string ProcessStartId = "P4.process-start";
 
     private readonly ThreadSampler _threads = new();
     private readonly Dictionary<string, (List<double> Seconds, List<int> ExtraThreads)> _figures = new()
     {
         [PosixId] = ([], []),
+        [ManagedId] = ([], []),
         [ProcessStartId] = ([], []),
     };
 
-    public ConcurrentSleeps(PosixCommandRunner runner)
+    public ConcurrentSleeps(Runners runners)
     {
-        // Every POSIX child holds a pidfd while it runs; 500 of them must fit under RLIMIT_NOFILE with room to spare.
-        FdLimit.EnsureRoomFor(3 * Children, 0);
+        // Every child holds an fd or two while it runs (a POSIX child its pidfd, a managed one its redirected pipes):
+        // 500 of them must fit under RLIMIT_NOFILE with room to spare.
+        FdLimit.EnsureRoomFor(4 * Children, 0);
         Contenders =
         [
-            new(PosixId, $"POSIX: {Children} × `StartAsync`, then `WaitAsync` all", n => MeasureAsync(PosixId, n, () => Sleepers.PosixAsync(runner, Children))),
+            new(PosixId, $"POSIX: {Children} × `StartAsync`, then `WaitAsync` all", n => MeasureAsync(PosixId, n, () => Sleepers.StartAllAsync(runners.Posix, Children))),
+            new(ManagedId, $"managed: {Children} × `StartAsync`, then `WaitAsync` all", n => MeasureAsync(ManagedId, n, () => Sleepers.StartAllAsync(runners.Managed, Children))),
             new(ProcessStartId, $"`Process.Start` × {Children}, then `WaitForExitAsync` all", n => MeasureAsync(ProcessStartId, n, () => Sleepers.ProcessStartAsync(Children))),
-            // The managed backend (VirCommand.Backends.Managed) gets a contender here once it lands on main.
         ];
     }
 
@@ -52,6 +54,7 @@ internal sealed class ConcurrentSleeps : IScenario
     public IReadOnlyList<Ratio> Ratios { get; } =
     [
         new("POSIX / Process.Start (wall time)", PosixId, ProcessStartId),
+        new("managed / Process.Start (wall time)", ManagedId, ProcessStartId),
     ];
 
     /// <summary>A second and more per run: one run per round, five rounds, no warm-up beyond the first untimed run.</summary>
@@ -60,7 +63,7 @@ internal sealed class ConcurrentSleeps : IScenario
     public IReadOnlyList<Figure> Figures()
     {
         var figures = new List<Figure>();
-        foreach (var (id, name, target) in new[] { (PosixId, "POSIX", true), (ProcessStartId, "Process.Start", false) })
+        foreach (var (id, name, target) in new[] { (PosixId, "POSIX", true), (ManagedId, "managed", false), (ProcessStartId, "Process.Start", false) })
         {
             var (seconds, extra) = _figures[id];
             if (seconds.Count == 0)

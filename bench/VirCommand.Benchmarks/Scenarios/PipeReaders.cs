@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using VirCommand.Backends.Posix;
 using VirCommand.Benchmarks.Compare;
 
 namespace VirCommand.Benchmarks.Scenarios;
@@ -15,8 +14,8 @@ internal static class PipeReaders
     /// <summary>The callers' read buffer: 1 MiB, like the raw C loop's, and reused, so the loop allocates nothing per read.</summary>
     private static readonly byte[] ReadBuffer = new byte[1024 * 1024];
 
-    /// <summary>POSIX backend, stdout to a pipe handed back as a stream, read to end-of-file and discarded.</summary>
-    public static async Task<long> PosixStreamAsync(PosixCommandRunner runner, int mebibytes)
+    /// <summary>A backend (POSIX, managed): stdout to a pipe handed back as a stream, read to end-of-file and discarded.</summary>
+    public static async Task<long> StreamAsync(ICommandRunner runner, int mebibytes)
     {
         using var command = Command.New(NativeTools.Writer).AddArg(Arg(mebibytes)).SetOutputPipe();
         await using var running = await runner.StartAsync(command);
@@ -26,8 +25,8 @@ internal static class PipeReaders
         return total;
     }
 
-    /// <summary>POSIX backend, stdout captured (<c>SetOutputBuffer</c>) by <c>RunAsync</c>, under <paramref name="captureLimit"/>.</summary>
-    public static async Task<long> PosixCaptureAsync(PosixCommandRunner runner, int mebibytes, long captureLimit)
+    /// <summary>A backend: stdout captured (<c>SetOutputBuffer</c>) by <c>RunAsync</c>, under <paramref name="captureLimit"/>.</summary>
+    public static async Task<long> CaptureAsync(ICommandRunner runner, int mebibytes, long captureLimit)
     {
         using var command = Command.New(NativeTools.Writer).AddArg(Arg(mebibytes)).SetOutputBuffer().SetCaptureLimit(captureLimit);
         var result = await runner.RunAsync(command);

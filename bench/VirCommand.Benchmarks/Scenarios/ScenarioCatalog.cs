@@ -1,4 +1,3 @@
-using VirCommand.Backends.Posix;
 using VirCommand.Benchmarks.Compare;
 
 namespace VirCommand.Benchmarks.Scenarios;
@@ -11,12 +10,12 @@ internal static class ScenarioCatalog
 {
     public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P4", "P5"];
 
-    public static IScenario Create(string id, PosixCommandRunner runner) => id switch
+    public static IScenario Create(string id, Runners runners) => id switch
     {
-        "P1" => new SpawnTrue(runner),
-        "P2" => new SpawnTrueManyFds(runner),
-        "P3" => new PipeThroughput(runner),
-        "P4" => new ConcurrentSleeps(runner),
+        "P1" => new SpawnTrue(runners),
+        "P2" => new SpawnTrueManyFds(runners),
+        "P3" => new PipeThroughput(runners),
+        "P4" => new ConcurrentSleeps(runners),
         "P5" => new FakeRuns(),
         _ => throw new ArgumentException($"Unknown scenario '{id}'; known: {string.Join(", ", Ids)}.", nameof(id)),
     };

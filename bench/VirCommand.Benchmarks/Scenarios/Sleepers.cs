@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using VirCommand.Backends.Posix;
 
 namespace VirCommand.Benchmarks.Scenarios;
 
@@ -9,8 +8,8 @@ internal static class Sleepers
     private const string Program = "sleep";
     private const string Seconds = "1";
 
-    /// <summary>POSIX backend: N × <c>StartAsync</c>, then every <c>WaitAsync</c> at once, then disposal.</summary>
-    public static async Task PosixAsync(PosixCommandRunner runner, int children)
+    /// <summary>A backend (POSIX, managed): N × <c>StartAsync</c>, then every <c>WaitAsync</c> at once, then disposal.</summary>
+    public static async Task StartAllAsync(ICommandRunner runner, int children)
     {
         var commands = new List<Command>(children);
         var running = new List<IRunningCommand>(children);

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
 using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends.Posix.Interop;
 
@@ -10,14 +12,20 @@ namespace VirCommand.Backends.Posix.Io;
 /// shared event loop (no thread per stream), which disposal wakes with <see cref="ObjectDisposedException"/>.
 /// Disposing closes the fd: for stdin that is the child's end-of-file.
 /// </summary>
-internal sealed class PipeStream : Stream, IReadinessHandler
+/// <remarks>
+/// An asynchronous wait allocates nothing: the stream is its own reusable wait (one read or write at a time,
+/// as for any stream), and the async methods' state machines are pooled. So reading or writing a stream costs
+/// the same memory whether the child moves a kilobyte or a gigabyte.
+/// </remarks>
+internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
 {
     private readonly SafeFileHandle _fd;
     private readonly bool _readable;
     private readonly EventLoop _loop;
     private readonly Lock _lock = new();
     private ulong _token;
-    private TaskCompletionSource? _ready;
+    private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
     private PipeGrowth _growth;
 
     public PipeStream(EventLoop loop, SafeFileHandle fd, bool readable)
@@ -54,10 +62,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             var n = TryTransfer(buffer);
             if (n >= 0)
                 return n;
-            WaitReadyAsync(Epoll.In, default).GetAwaiter().GetResult();
+            WaitReadyAsync(Epoll.In, default).AsTask().GetAwaiter().GetResult();
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureCan(read: true);
@@ -84,10 +93,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             if (n >= 0)
                 buffer = buffer[n..];
             else
-                WaitReadyAsync(Epoll.Out, default).GetAwaiter().GetResult();
+                WaitReadyAsync(Epoll.Out, default).AsTask().GetAwaiter().GetResult();
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureCan(read: false);
@@ -112,31 +122,26 @@ internal sealed class PipeStream : Stream, IReadinessHandler
 
     public override void SetLength(long value) => throw new NotSupportedException("A pipe has no length.");
 
-    public void OnReady(uint events)
-    {
-        TaskCompletionSource? ready;
-        lock (_lock)
-        {
-            ready = _ready;
-            _ready = null;
-        }
-        ready?.TrySetResult();
-    }
+    public void OnReady(uint events) => CompleteWait(null);
+
+    void IValueTaskSource.GetResult(short token) => _wait.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wait.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wait.OnCompleted(continuation, state, token, flags);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            TaskCompletionSource? pending;
             lock (_lock)
             {
                 if (_token != 0)
                     _loop.Unregister(_fd, _token);
                 _fd.Dispose();
-                pending = _ready;
-                _ready = null;
             }
-            pending?.TrySetException(new ObjectDisposedException(nameof(PipeStream), "The pipe was closed while waiting on it."));
+            CompleteWait(new ObjectDisposedException(nameof(PipeStream), "The pipe was closed while waiting on it."));
         }
         base.Dispose(disposing);
     }
@@ -165,21 +170,49 @@ internal sealed class PipeStream : Stream, IReadinessHandler
         }
     }
 
-    private Task WaitReadyAsync(uint events, CancellationToken cancellationToken)
+    /// <summary>Arms the one-shot readiness wait; completes when the loop reports readiness, the token is cancelled, or the stream is disposed.</summary>
+    /// <exception cref="InvalidOperationException">Another read or write is already waiting on this stream.</exception>
+    private ValueTask WaitReadyAsync(uint events, CancellationToken cancellationToken)
     {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        short version;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
-            _ready = ready;
+            if (_waiting)
+                throw new InvalidOperationException("Another read or write is already waiting on this pipe: a stream takes one at a time.");
             if (_token == 0)
                 _token = _loop.Register(_fd, events | Epoll.OneShot, this);
             else
                 _loop.Rearm(_fd, _token, events | Epoll.OneShot);
+            _wait.Reset();
+            version = _wait.Version;
+            _waiting = true;
         }
-        return ready.Task.WaitAsync(cancellationToken);
+        var wait = new ValueTask(this, version);
+        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(wait, cancellationToken) : wait;
     }
 
+    /// <summary>A wait that the token can end; only a cancellable token pays for the registration.</summary>
+    private async ValueTask WaitCancellableAsync(ValueTask wait, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (stream, token) => ((PipeStream)stream!).CompleteWait(new OperationCanceledException(token)), this))
+            await wait.ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the pending wait, if any (only the first of readiness, cancellation and disposal counts): with success, or with <paramref name="error"/>.</summary>
+    private void CompleteWait(Exception? error)
+    {
+        lock (_lock)
+        {
+            if (!_waiting)
+                return;
+            _waiting = false;
+        }
+        if (error is null)
+            _wait.SetResult(true);
+        else
+            _wait.SetException(error);
+    }
 
     private void EnsureCan(bool read)
     {
