@@ -18,7 +18,7 @@ internal sealed class SpawnTrue : IScenario
     {
         Contenders =
         [
-            new(CLoopId, "raw C loop (vfork + execve + waitpid)", _cLoop.TimeEachAsync),
+            new(CLoopId, "raw C loop (vfork + execve + waitpid)", _cLoop.TimeEachAsync) { RunsElsewhere = true },
             new(PosixAsyncId, "POSIX `await runner.RunAsync(cmd)`", n => Sampler.TimeEachAsync(n, () => Spawners.RunAsync(runners.Posix, Program))),
             new(PosixSyncId, "POSIX `runner.Run(cmd)` (sync)", n => Sampler.TimeEach(n, () => Spawners.Run(runners.Posix, Program))),
             new(ManagedAsyncId, "managed `await runner.RunAsync(cmd)`", n => Sampler.TimeEachAsync(n, () => Spawners.RunAsync(runners.Managed, Program))),

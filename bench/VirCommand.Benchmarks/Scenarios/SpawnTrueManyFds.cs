@@ -30,7 +30,7 @@ internal sealed class SpawnTrueManyFds : IScenario
         FdLimit.EnsureRoomFor(ExtraFds, ExtraFdsBase);
         Contenders =
         [
-            new(CLoopId, $"raw C loop, {ExtraFds:N0} fds", _cLoop.TimeEachAsync),
+            new(CLoopId, $"raw C loop, {ExtraFds:N0} fds", _cLoop.TimeEachAsync) { RunsElsewhere = true },
             new(PosixAsyncId, $"POSIX `await runner.RunAsync(cmd)`, {ExtraFds:N0} fds",
                 n => Sampler.TimeEachAsync(n, () => Spawners.RunAsync(runners.Posix, SpawnTrue.Program)))
             {
