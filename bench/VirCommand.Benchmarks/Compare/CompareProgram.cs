@@ -202,7 +202,7 @@ internal static class CompareProgram
                     verbose = true;
                     break;
                 default:
-                    throw new ArgumentException($"Unknown option '{args[i]}'. Options: --runs N, --rounds R, --slices S, --warmup W, --scenarios P1,P2, --verbose.");
+                    throw new ArgumentException($"Unknown option '{args[i]}'. Options: --runs N, --rounds R, --slices S, --warmup W, --scenarios P1,P3, --verbose.");
             }
         }
         return new Options(runs, rounds, slices, warmup, scenarios, verbose);

@@ -84,15 +84,16 @@ internal sealed class ConcurrentSleeps : IScenario
         var ns = new double[count];
         for (var i = 0; i < count; i++)
         {
-            var idle = ProcStatus.Threads();
-            _threads.Restart();
+            var idle = _threads.Current();
+            _threads.Begin();
             var start = Stopwatch.GetTimestamp();
             var starting = await run();
             var elapsed = Stopwatch.GetElapsedTime(start);
+            var peak = _threads.End();
             ns[i] = elapsed.TotalNanoseconds;
             _figures[id].Seconds.Add(elapsed.TotalSeconds);
             _figures[id].StartSeconds.Add(starting.TotalSeconds);
-            _figures[id].ExtraThreads.Add(_threads.Peak - idle);
+            _figures[id].ExtraThreads.Add(peak - idle);
         }
         return ns;
     }
