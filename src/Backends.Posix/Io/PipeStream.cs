@@ -15,7 +15,8 @@ namespace VirCommand.Backends.Posix.Io;
 /// <remarks>
 /// An asynchronous wait allocates nothing: the stream is its own reusable wait (one read or write at a time,
 /// as for any stream), and the async methods' state machines are pooled. So reading or writing a stream costs
-/// the same memory whether the child moves a kilobyte or a gigabyte.
+/// the same memory whether the child moves a kilobyte or a gigabyte. A synchronous wait blocks on a task of
+/// its own, which readiness completes without needing a thread-pool thread.
 /// </remarks>
 internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
 {
@@ -26,6 +27,13 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
     private ulong _token;
     private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
     private bool _waiting;
+
+    /// <summary>
+    /// The pending synchronous wait, if that is what <see cref="_waiting"/> is: a blocked thread waits on a task
+    /// that completing wakes at once, without a thread-pool hop (a value-task source would need one, which a
+    /// pool starved by blocked readers could not give).
+    /// </summary>
+    private TaskCompletionSource? _blocked;
     private PipeGrowth _growth;
 
     public PipeStream(EventLoop loop, SafeFileHandle fd, bool readable)
@@ -62,7 +70,7 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
             var n = TryTransfer(buffer);
             if (n >= 0)
                 return n;
-            WaitReadyAsync(Epoll.In, default).AsTask().GetAwaiter().GetResult();
+            WaitReady(Epoll.In);
         }
     }
 
@@ -93,7 +101,7 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
             if (n >= 0)
                 buffer = buffer[n..];
             else
-                WaitReadyAsync(Epoll.Out, default).AsTask().GetAwaiter().GetResult();
+                WaitReady(Epoll.Out);
         }
     }
 
@@ -170,11 +178,25 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
         }
     }
 
-    /// <summary>Arms the one-shot readiness wait; completes when the loop reports readiness, the token is cancelled, or the stream is disposed.</summary>
-    /// <exception cref="InvalidOperationException">Another read or write is already waiting on this stream.</exception>
+    /// <summary>Blocks until the loop reports readiness or the stream is disposed.</summary>
+    private void WaitReady(uint events)
+    {
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Arm(events, blocked);
+        blocked.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits until the loop reports readiness, the token is cancelled, or the stream is disposed; allocates nothing unless the token can be cancelled.</summary>
     private ValueTask WaitReadyAsync(uint events, CancellationToken cancellationToken)
     {
-        short version;
+        var wait = new ValueTask(this, Arm(events, blocked: null));
+        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(wait, cancellationToken) : wait;
+    }
+
+    /// <summary>Arms the one-shot readiness wait, synchronous (<paramref name="blocked"/>) or not; returns the value-task version.</summary>
+    /// <exception cref="InvalidOperationException">Another read or write is already waiting on this stream.</exception>
+    private short Arm(uint events, TaskCompletionSource? blocked)
+    {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
@@ -184,12 +206,12 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
                 _token = _loop.Register(_fd, events | Epoll.OneShot, this);
             else
                 _loop.Rearm(_fd, _token, events | Epoll.OneShot);
-            _wait.Reset();
-            version = _wait.Version;
+            if (blocked is null)
+                _wait.Reset();
+            _blocked = blocked;
             _waiting = true;
+            return _wait.Version;
         }
-        var wait = new ValueTask(this, version);
-        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(wait, cancellationToken) : wait;
     }
 
     /// <summary>A wait that the token can end; only a cancellable token pays for the registration.</summary>
@@ -202,16 +224,30 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
     /// <summary>Ends the pending wait, if any (only the first of readiness, cancellation and disposal counts): with success, or with <paramref name="error"/>.</summary>
     private void CompleteWait(Exception? error)
     {
+        TaskCompletionSource? blocked;
         lock (_lock)
         {
             if (!_waiting)
                 return;
             _waiting = false;
+            blocked = _blocked;
+            _blocked = null;
         }
-        if (error is null)
+        if (blocked is not null)
+        {
+            if (error is null)
+                blocked.TrySetResult();
+            else
+                blocked.TrySetException(error);
+        }
+        else if (error is null)
+        {
             _wait.SetResult(true);
+        }
         else
+        {
             _wait.SetException(error);
+        }
     }
 
     private void EnsureCan(bool read)
