@@ -43,17 +43,21 @@ internal static class ProgramResolver
 
     /// <summary>
     /// What to give <see cref="System.Diagnostics.ProcessStartInfo.FileName"/>, which .NET also passes as
-    /// argv[0]: the bare name as given (the contract's argv[0]) when .NET's own lookup of it — the
-    /// application's directory, then the working directory, then PATH — lands on the same file as
-    /// ours; otherwise the resolved path, so that the right file runs even though argv[0] then shows its path.
+    /// argv[0]: the program as given (the contract's argv[0]) when .NET's own lookup of it lands on the
+    /// same file as ours; otherwise the resolved path, so that the right file runs even though argv[0]
+    /// then shows its path. .NET takes an absolute path as it is; it looks for anything else in the
+    /// application's directory first, then (a name without a directory only) the working directory
+    /// and PATH, where ours looks too.
     /// </summary>
     public static string FileNameFor(string program, string resolved)
     {
-        if (OperatingSystem.IsWindows() || program.Contains('/', StringComparison.Ordinal))
+        if (OperatingSystem.IsWindows())
             return resolved;
+        if (Path.IsPathRooted(program))
+            return program;
         var applicationDirectory = Path.GetDirectoryName(Environment.ProcessPath);
         var shadowed = (applicationDirectory is not null && File.Exists(Path.Combine(applicationDirectory, program)))
-            || File.Exists(Path.Combine(Directory.GetCurrentDirectory(), program));
+            || (!program.Contains('/', StringComparison.Ordinal) && File.Exists(Path.Combine(Directory.GetCurrentDirectory(), program)));
         return shadowed ? resolved : program;
     }
 

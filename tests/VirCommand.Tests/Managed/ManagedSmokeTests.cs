@@ -32,6 +32,20 @@ public sealed class ManagedSmokeTests
     }
 
     [LinuxFact]
+    public async Task RelativePath_IsArgvZeroAsGiven_AndResolvedAgainstTheParentsDirectory()
+    {
+        using var dir = new TempDir();
+        var relative = "./" + Path.GetRelativePath(Directory.GetCurrentDirectory(), Probe.Path);
+        using var command = Command.New(relative).SetWorkingDirectory(dir.Path).SetOutputBuffer();
+
+        var result = await Runner.RunAsync(command);
+
+        var report = ProbeReport.Parse(result.StandardOutput);
+        Assert.Equal([relative], report.Argv);
+        Assert.Equal(dir.Path, report.Cwd);
+    }
+
+    [LinuxFact]
     public async Task UnsetStdio_NeverReachesTheParentsOwnStreams()
     {
         using var command = Probe.Command("--write-stderr", "oops", "--exit", "3");
