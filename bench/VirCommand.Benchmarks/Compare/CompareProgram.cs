@@ -64,6 +64,8 @@ internal static class CompareProgram
                     await MeasureAsync(contender, plan.Warmup);
             }
 
+            foreach (var (scenario, _) in scenarios)
+                scenario.BeginRounds();
             var rounds = scenarios.Max(s => s.Plan.Rounds);
             for (var round = 0; round < rounds; round++)
             {

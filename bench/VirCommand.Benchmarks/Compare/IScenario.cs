@@ -33,4 +33,9 @@ internal interface IScenario : IDisposable
 
     /// <summary>Figures other than time that the scenario measured on the side (peak memory, threads), after the run.</summary>
     IReadOnlyList<Figure> Figures() => [];
+
+    /// <summary>Called once the untimed first operations and the warm-up are over: side figures start afresh, so they cover the rounds only.</summary>
+    void BeginRounds()
+    {
+    }
 }

@@ -44,7 +44,7 @@ internal sealed class ConcurrentSleeps : IScenario
         $"Per run: start {Children} children of `sleep 1` one after the other without waiting, then wait for all of them and dispose " +
         "them; timed from the first start to the last disposal (the figures also give how long the starts took: the run cannot end before " +
         "the last child started plus its second of sleep). Threads: this process's thread count (/proc/self/status), sampled " +
-        "every 2 ms during the run, minus the count just before it; the figures give the largest such excess over all runs (warm-up included).";
+        "every 2 ms during the run, minus the count just before it; the figures give the largest such excess over the runs of the rounds.";
 
     public IReadOnlyList<string> Requires => [];
 
@@ -74,6 +74,16 @@ internal sealed class ConcurrentSleeps : IScenario
             figures.Add(new($"{name}: peak threads above idle (worst run)", extra.Max(), "0", "", target ? Target.Max(8) : null));
         }
         return figures;
+    }
+
+    public void BeginRounds()
+    {
+        foreach (var (seconds, startSeconds, extraThreads) in _figures.Values)
+        {
+            seconds.Clear();
+            startSeconds.Clear();
+            extraThreads.Clear();
+        }
     }
 
     public void Dispose() => _threads.Dispose();

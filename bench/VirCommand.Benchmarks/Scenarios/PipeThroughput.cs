@@ -66,7 +66,7 @@ internal sealed class PipeThroughput : IScenario
         "The stream contenders read the returned stream with `ReadAsync` into one reused 1 MiB buffer; the captures run with " +
         $"`SetCaptureLimit({CaptureLimit / Bytes} GiB)`. " +
         "Peak memory of a capture: the process's peak resident set (VmHWM, reset through /proc/self/clear_refs before each run, " +
-        "after an aggressive, decommitting GC) minus its resident set just before the run, over the bytes captured; over every run, warm-up included.";
+        "after an aggressive, decommitting GC) minus its resident set just before the run, over the bytes captured; over the runs of the rounds.";
 
     public IReadOnlyList<string> Requires => [];
 
@@ -105,6 +105,12 @@ internal sealed class PipeThroughput : IScenario
             figures.Add(new($"{name} capture: peak resident memory / bytes captured (worst run)", peaks.Max(), "0.00", "×", target ? Target.Max(1.5) : null));
         }
         return figures;
+    }
+
+    public void BeginRounds()
+    {
+        foreach (var peaks in _peakOverCaptured.Values)
+            peaks.Clear();
     }
 
     public void Dispose()
