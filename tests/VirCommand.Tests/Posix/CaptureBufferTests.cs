@@ -96,6 +96,30 @@ public sealed class CaptureBufferTests
         }
     }
 
+    [Fact]
+    public unsafe void Moving_gives_back_only_whole_pages_inside_the_old_array()
+    {
+        var length = (2 * CaptureBuffer.ReleaseChunk) + 12345;
+        var from = Pattern(length);
+        var expected = from.ToArray();
+        var to = new byte[length];
+        var page = Environment.SystemPageSize;
+
+        CaptureBuffer.MoveAndRelease(from, length, to);
+
+        fixed (byte* start = from)
+        {
+            // The first partial page (it holds the array's header too) and the last one (shared with whatever
+            // follows the array) keep their bytes; every whole page in between reads as zeros (released).
+            var head = (int)((((nint)start + page - 1) & ~((nint)page - 1)) - (nint)start);
+            var tail = (int)((((nint)start + length) & ~((nint)page - 1)) - (nint)start);
+            Assert.True(from.AsSpan(0, head).SequenceEqual(expected.AsSpan(0, head)));
+            Assert.True(from.AsSpan(tail).SequenceEqual(expected.AsSpan(tail)));
+            Assert.DoesNotContain(from.AsSpan(head, tail - head).ToArray(), b => b != 0);
+        }
+        Assert.True(to.AsSpan().SequenceEqual(expected));
+    }
+
     /// <summary>Reads <paramref name="data"/> into the capture as a read channel does, read <c>i</c> asking at most <paramref name="readSize"/>(i) bytes.</summary>
     private static void Feed(CaptureBuffer capture, byte[] data, Func<int, int> readSize)
     {
