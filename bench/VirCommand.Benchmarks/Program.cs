@@ -8,8 +8,9 @@ internal static class Program
 {
     private const string Usage = """
         usage:
-          VirCommand.Benchmarks compare [--runs N] [--rounds R] [--slices S] [--warmup W] [--scenarios P1,P2] [--verbose]
+          VirCommand.Benchmarks compare [--runs N] [--rounds R] [--slices S] [--warmup W] [--scenarios P1,P2,P3,P4,P5] [--verbose]
               side-by-side comparison in one process, interleaved in rounds; prints Markdown tables
+              (runs, rounds and warm-up default per scenario; given, they apply to every selected scenario)
           VirCommand.Benchmarks bdn [BenchmarkDotNet args, e.g. --filter *Posix*]
               BenchmarkDotNet micro-benchmarks (in-process, short job, memory diagnoser)
         run with: dotnet run -c Release --project bench/VirCommand.Benchmarks -- <mode> ...

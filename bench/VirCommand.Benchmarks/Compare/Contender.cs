@@ -14,4 +14,10 @@ internal sealed record Contender(string Id, string Name, Func<int, Task<double[]
 
     /// <summary>Untimed clean-up after each batch; runs even when the batch failed.</summary>
     public Action? TearDown { get; init; }
+
+    /// <summary>
+    /// True when the operation runs in another process (the raw C loops): this process's managed
+    /// allocations during its batches are only the helper's bookkeeping, so the report shows none.
+    /// </summary>
+    public bool RunsElsewhere { get; init; }
 }

@@ -24,4 +24,18 @@ internal interface IScenario : IDisposable
     IReadOnlyList<Contender> Contenders { get; }
 
     IReadOnlyList<Ratio> Ratios { get; }
+
+    /// <summary>Runs, rounds and warm-up when the command line does not override them.</summary>
+    Plan Defaults => new(Runs: 300, Rounds: 7, Warmup: 100);
+
+    /// <summary>A throughput column for the table (MiB/s, runs/s), or null for none.</summary>
+    Rate? Rate => null;
+
+    /// <summary>Figures other than time that the scenario measured on the side (peak memory, threads), after the run.</summary>
+    IReadOnlyList<Figure> Figures() => [];
+
+    /// <summary>Called once the untimed first operations and the warm-up are over: side figures start afresh, so they cover the rounds only.</summary>
+    void BeginRounds()
+    {
+    }
 }

@@ -11,7 +11,9 @@ internal sealed record Target(double Value, bool AtMost)
 
     public bool IsMet(double ratio) => AtMost ? ratio <= Value : ratio >= Value;
 
-    public override string ToString() => (AtMost ? "≤ " : "≥ ") + Value.ToString("0.00", CultureInfo.InvariantCulture);
+    public override string ToString() => ToString("0.00");
+
+    public string ToString(string format) => (AtMost ? "≤ " : "≥ ") + Value.ToString(format, CultureInfo.InvariantCulture);
 }
 
 /// <summary>

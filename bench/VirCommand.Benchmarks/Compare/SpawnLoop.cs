@@ -13,15 +13,6 @@ internal sealed class SpawnLoop(string program, int extraFds = 0) : IDisposable
 {
     private Process? _helper;
 
-    public static string HelperPath { get; } = Path.Combine(AppContext.BaseDirectory, "vircommand-spawnloop");
-
-    /// <summary>Fails early, with a hint, when the helper was not built.</summary>
-    public static void EnsureBuilt()
-    {
-        if (!File.Exists(HelperPath))
-            throw new FileNotFoundException($"The raw C loop helper is missing ({HelperPath}): build the project on Linux with gcc installed.");
-    }
-
     /// <returns>The ns of each of <paramref name="spawns"/> vfork + execve + waitpid of the program.</returns>
     public async Task<double[]> TimeEachAsync(int spawns)
     {
@@ -56,7 +47,7 @@ internal sealed class SpawnLoop(string program, int extraFds = 0) : IDisposable
 
     private Process Start()
     {
-        var start = new ProcessStartInfo(HelperPath)
+        var start = new ProcessStartInfo(NativeTools.SpawnLoop)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,

@@ -1,20 +1,22 @@
-using VirCommand.Backends.Posix;
 using VirCommand.Benchmarks.Compare;
 
 namespace VirCommand.Benchmarks.Scenarios;
 
 /// <summary>
-/// Every comparison scenario, by id. To add one (P3 1 GiB throughput, P4 500 concurrent sleeps, P5 fake
-/// runs per second), write a class implementing <see cref="IScenario"/> in this folder and list it here.
+/// Every comparison scenario, by id. To add one, write a class implementing <see cref="IScenario"/> in this
+/// folder and list it here.
 /// </summary>
 internal static class ScenarioCatalog
 {
-    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2"];
+    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P4", "P5"];
 
-    public static IScenario Create(string id, PosixCommandRunner runner) => id switch
+    public static IScenario Create(string id, Runners runners) => id switch
     {
-        "P1" => new SpawnTrue(runner),
-        "P2" => new SpawnTrueManyFds(runner),
+        "P1" => new SpawnTrue(runners),
+        "P2" => new SpawnTrueManyFds(runners),
+        "P3" => new PipeThroughput(runners),
+        "P4" => new ConcurrentSleeps(runners),
+        "P5" => new FakeRuns(),
         _ => throw new ArgumentException($"Unknown scenario '{id}'; known: {string.Join(", ", Ids)}.", nameof(id)),
     };
 }

@@ -1,4 +1,3 @@
-using VirCommand.Backends.Posix;
 using VirCommand.Benchmarks.Compare;
 using VirCommand.Benchmarks.Interop;
 
@@ -21,18 +20,24 @@ internal sealed class SpawnTrueManyFds : IScenario
     public const string CLoopId = "P2.c-loop";
     public const string PosixAsyncId = "P2.posix-async";
     public const string ProcessStartId = "P2.process-start";
+    public const string ManagedAsyncId = "P2.managed-async";
 
     private readonly List<int> _fds = [];
     private readonly SpawnLoop _cLoop = new(SpawnTrue.Program, ExtraFds);
 
-    public SpawnTrueManyFds(PosixCommandRunner runner)
+    public SpawnTrueManyFds(Runners runners)
     {
         FdLimit.EnsureRoomFor(ExtraFds, ExtraFdsBase);
         Contenders =
         [
-            new(CLoopId, $"raw C loop, {ExtraFds:N0} fds", _cLoop.TimeEachAsync),
+            new(CLoopId, $"raw C loop, {ExtraFds:N0} fds", _cLoop.TimeEachAsync) { RunsElsewhere = true },
             new(PosixAsyncId, $"POSIX `await runner.RunAsync(cmd)`, {ExtraFds:N0} fds",
-                n => Sampler.TimeEachAsync(n, () => Spawners.PosixRunAsync(runner, SpawnTrue.Program)))
+                n => Sampler.TimeEachAsync(n, () => Spawners.RunAsync(runners.Posix, SpawnTrue.Program)))
+            {
+                SetUp = OpenFds, TearDown = CloseFds,
+            },
+            new(ManagedAsyncId, $"managed `await runner.RunAsync(cmd)`, {ExtraFds:N0} fds",
+                n => Sampler.TimeEachAsync(n, () => Spawners.RunAsync(runners.Managed, SpawnTrue.Program)))
             {
                 SetUp = OpenFds, TearDown = CloseFds,
             },
@@ -66,6 +71,8 @@ internal sealed class SpawnTrueManyFds : IScenario
         new($"POSIX RunAsync / raw C loop, both with {ExtraFds:N0} fds", PosixAsyncId, CLoopId),
         new($"Process.Start: {ExtraFds:N0} fds / none", ProcessStartId, SpawnTrue.ProcessStartId),
         new($"Process.Start / POSIX RunAsync, both with {ExtraFds:N0} fds", ProcessStartId, PosixAsyncId),
+        new($"managed RunAsync: {ExtraFds:N0} fds / none", ManagedAsyncId, SpawnTrue.ManagedAsyncId),
+        new($"managed RunAsync / POSIX RunAsync, both with {ExtraFds:N0} fds", ManagedAsyncId, PosixAsyncId),
     ];
 
     public void Dispose()

@@ -1,20 +1,19 @@
 using System.Diagnostics;
-using VirCommand.Backends.Posix;
 
 namespace VirCommand.Benchmarks.Scenarios;
 
 /// <summary>The single spawn + wait operations the spawn scenarios time, one per contender kind.</summary>
 internal static class Spawners
 {
-    /// <summary>The POSIX backend, asynchronously, with default settings.</summary>
-    public static async Task PosixRunAsync(PosixCommandRunner runner, string program)
+    /// <summary>A backend (POSIX, managed), asynchronously, with default settings.</summary>
+    public static async Task RunAsync(ICommandRunner runner, string program)
     {
         using var command = Command.New(program);
         await runner.RunAsync(command);
     }
 
-    /// <summary>The POSIX backend, blocking the calling thread.</summary>
-    public static void PosixRun(PosixCommandRunner runner, string program)
+    /// <summary>A backend, blocking the calling thread.</summary>
+    public static void Run(ICommandRunner runner, string program)
     {
         using var command = Command.New(program);
         runner.Run(command);

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Threading.Tasks.Sources;
 using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends.Posix.Interop;
 
@@ -10,14 +12,29 @@ namespace VirCommand.Backends.Posix.Io;
 /// shared event loop (no thread per stream), which disposal wakes with <see cref="ObjectDisposedException"/>.
 /// Disposing closes the fd: for stdin that is the child's end-of-file.
 /// </summary>
-internal sealed class PipeStream : Stream, IReadinessHandler
+/// <remarks>
+/// An asynchronous wait allocates nothing: the stream is its own reusable wait (one read or write at a time,
+/// as for any stream), and the async methods' state machines are pooled. So reading or writing a stream costs
+/// the same memory whether the child moves a kilobyte or a gigabyte. A synchronous wait blocks on a task of
+/// its own, which readiness completes without needing a thread-pool thread.
+/// </remarks>
+internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
 {
     private readonly SafeFileHandle _fd;
     private readonly bool _readable;
     private readonly EventLoop _loop;
     private readonly Lock _lock = new();
     private ulong _token;
-    private TaskCompletionSource? _ready;
+    private ManualResetValueTaskSourceCore<bool> _wait = new() { RunContinuationsAsynchronously = true };
+    private bool _waiting;
+
+    /// <summary>
+    /// The pending synchronous wait, if that is what <see cref="_waiting"/> is: a blocked thread waits on a task
+    /// that completing wakes at once, without a thread-pool hop (a value-task source would need one, which a
+    /// pool starved by blocked readers could not give).
+    /// </summary>
+    private TaskCompletionSource? _blocked;
+    private PipeGrowth _growth;
 
     public PipeStream(EventLoop loop, SafeFileHandle fd, bool readable)
     {
@@ -53,10 +70,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             var n = TryTransfer(buffer);
             if (n >= 0)
                 return n;
-            WaitReadyAsync(Epoll.In, default).GetAwaiter().GetResult();
+            WaitReady(Epoll.In);
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureCan(read: true);
@@ -83,10 +101,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             if (n >= 0)
                 buffer = buffer[n..];
             else
-                WaitReadyAsync(Epoll.Out, default).GetAwaiter().GetResult();
+                WaitReady(Epoll.Out);
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         EnsureCan(read: false);
@@ -111,31 +130,26 @@ internal sealed class PipeStream : Stream, IReadinessHandler
 
     public override void SetLength(long value) => throw new NotSupportedException("A pipe has no length.");
 
-    public void OnReady(uint events)
-    {
-        TaskCompletionSource? ready;
-        lock (_lock)
-        {
-            ready = _ready;
-            _ready = null;
-        }
-        ready?.TrySetResult();
-    }
+    public void OnReady(uint events) => CompleteWait(null);
+
+    void IValueTaskSource.GetResult(short token) => _wait.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource.GetStatus(short token) => _wait.GetStatus(token);
+
+    void IValueTaskSource.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _wait.OnCompleted(continuation, state, token, flags);
 
     protected override void Dispose(bool disposing)
     {
         if (disposing)
         {
-            TaskCompletionSource? pending;
             lock (_lock)
             {
                 if (_token != 0)
                     _loop.Unregister(_fd, _token);
                 _fd.Dispose();
-                pending = _ready;
-                _ready = null;
             }
-            pending?.TrySetException(new ObjectDisposedException(nameof(PipeStream), "The pipe was closed while waiting on it."));
+            CompleteWait(new ObjectDisposedException(nameof(PipeStream), "The pipe was closed while waiting on it."));
         }
         base.Dispose(disposing);
     }
@@ -149,7 +163,11 @@ internal sealed class PipeStream : Stream, IReadinessHandler
             fixed (byte* p = buffer)
                 n = _readable ? Syscalls.Read(_fd, p, buffer.Length) : Syscalls.Write(_fd, p, buffer.Length);
             if (n >= 0)
+            {
+                if (_readable)
+                    _growth.Carried(_fd, n);
                 return (int)n;
+            }
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Syscalls.EAGAIN)
                 return -1;
@@ -160,21 +178,77 @@ internal sealed class PipeStream : Stream, IReadinessHandler
         }
     }
 
-    private Task WaitReadyAsync(uint events, CancellationToken cancellationToken)
+    /// <summary>Blocks until the loop reports readiness or the stream is disposed.</summary>
+    private void WaitReady(uint events)
     {
-        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Arm(events, blocked);
+        blocked.Task.GetAwaiter().GetResult();
+    }
+
+    /// <summary>Waits until the loop reports readiness, the token is cancelled, or the stream is disposed; allocates nothing unless the token can be cancelled.</summary>
+    private ValueTask WaitReadyAsync(uint events, CancellationToken cancellationToken)
+    {
+        var wait = new ValueTask(this, Arm(events, blocked: null));
+        return cancellationToken.CanBeCanceled ? WaitCancellableAsync(wait, cancellationToken) : wait;
+    }
+
+    /// <summary>Arms the one-shot readiness wait, synchronous (<paramref name="blocked"/>) or not; returns the value-task version.</summary>
+    /// <exception cref="InvalidOperationException">Another read or write is already waiting on this stream.</exception>
+    private short Arm(uint events, TaskCompletionSource? blocked)
+    {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_fd.IsClosed, this);
-            _ready = ready;
+            if (_waiting)
+                throw new InvalidOperationException("Another read or write is already waiting on this pipe: a stream takes one at a time.");
             if (_token == 0)
                 _token = _loop.Register(_fd, events | Epoll.OneShot, this);
             else
                 _loop.Rearm(_fd, _token, events | Epoll.OneShot);
+            if (blocked is null)
+                _wait.Reset();
+            _blocked = blocked;
+            _waiting = true;
+            return _wait.Version;
         }
-        return ready.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>A wait that the token can end; only a cancellable token pays for the registration.</summary>
+    private async ValueTask WaitCancellableAsync(ValueTask wait, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.UnsafeRegister(static (stream, token) => ((PipeStream)stream!).CompleteWait(new OperationCanceledException(token)), this))
+            await wait.ConfigureAwait(false);
+    }
+
+    /// <summary>Ends the pending wait, if any (only the first of readiness, cancellation and disposal counts): with success, or with <paramref name="error"/>.</summary>
+    private void CompleteWait(Exception? error)
+    {
+        TaskCompletionSource? blocked;
+        lock (_lock)
+        {
+            if (!_waiting)
+                return;
+            _waiting = false;
+            blocked = _blocked;
+            _blocked = null;
+        }
+        if (blocked is not null)
+        {
+            if (error is null)
+                blocked.TrySetResult();
+            else
+                blocked.TrySetException(error);
+        }
+        else if (error is null)
+        {
+            _wait.SetResult(true);
+        }
+        else
+        {
+            _wait.SetException(error);
+        }
+    }
 
     private void EnsureCan(bool read)
     {

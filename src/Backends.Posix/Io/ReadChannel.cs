@@ -10,6 +10,8 @@ internal sealed unsafe class ReadChannel(EventLoop loop, SafeFileHandle fd, IOut
     /// <summary>Reads per wake-up before yielding to the other fds of the loop (it is level-triggered, so it comes back).</summary>
     private const int ReadsPerWake = 16;
 
+    private PipeGrowth _growth;
+
     protected override bool Pump()
     {
         for (var reads = 0; reads < ReadsPerWake;)
@@ -21,6 +23,7 @@ internal sealed unsafe class ReadChannel(EventLoop loop, SafeFileHandle fd, IOut
             if (n > 0)
             {
                 sink.Advance((int)n);
+                _growth.Carried(Fd, n);
                 reads++;
                 continue;
             }
