@@ -3,7 +3,7 @@ namespace VirCommand;
 /// <summary>
 /// The step of starting a command that failed. Stages up to <see cref="Fork"/> run in the
 /// parent; the rest run in the child between fork and exec, in the order listed, and are
-/// reported back over a close-on-exec error pipe together with the child's errno.
+/// reported back by the child together with its errno (how depends on the backend).
 /// </summary>
 /// <remarks>The numeric values are shared with the native shim (<c>vircommand_spawn.h</c>): never renumber.</remarks>
 public enum StartStage
