@@ -38,7 +38,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             _exited = process.WaitForExitAsync(CancellationToken.None);
             _streams = new ChildStreams(process, command, settings, OnOverflow);
             if (settings.Timeout is { } timeout)
-                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
+                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, TimerDuration.Clamp(timeout), Timeout.InfiniteTimeSpan);
         }
         catch
         {
@@ -115,7 +115,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             // A grandchild may still hold an output pipe: read on for the drain time, then let go.
             var outputs = _streams.OutputsDone;
             if (!outputs.IsCompleted)
-                await outputs.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await outputs.WaitAsync(TimerDuration.Clamp(_settings.DrainTimeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
@@ -160,7 +160,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             // HasExited asks .NET, which reaps the child: a pid it has reaped may already name another process.
             if (!_process.HasExited)
                 LinuxSignal.Send(Pid, _settings.GracefulSignal);
-            _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, _settings.KillGracePeriod, Timeout.InfiniteTimeSpan);
+            _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
         }
     }
 
