@@ -95,8 +95,11 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     {
         if (IsDetached)
         {
-            // The Process object stays alive with this handle, which can still wait for or abort the child.
+            // The Process object stays alive with this handle, which can still wait for or abort the child;
+            // once it exited, the result holds all there is to know, and .NET's record of the child can go.
             _streams.DisposeCallerStreams();
+            _ = _completion.ContinueWith(static (_, process) => ((Process)process!).Dispose(), _process, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
         await AbortAsync().ConfigureAwait(false);

@@ -21,4 +21,44 @@ public sealed class ManagedDisposalTests
 
         Assert.True(await Processes.WaitGoneAsync(pid, HangGuard.Limit));
     }
+
+    [LinuxFact]
+    public async Task ADetachedDisposedHandle_LetsGoOfItsProcessOnceTheChildIsWaitedFor()
+    {
+        using var command = Command.New("/bin/true");
+        var running = await Runner.StartAsync(command).OrHang();
+        // The Process object holds .NET's record of the child (and on Windows its handle).
+        var process = (System.Diagnostics.Process)typeof(ManagedCommandRunner).Assembly
+            .GetType("VirCommand.Backends.Managed.ManagedRunningCommand", throwOnError: true)!
+            .GetField("_process", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(running)!;
+        running.Detach();
+        await running.DisposeAsync().AsTask().OrHang();
+
+        await running.WaitAsync().OrHang();
+
+        // A disposed Process no longer names a process.
+        await WaitUntil(() =>
+        {
+            try
+            {
+                _ = process.Id;
+                return false;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        });
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + HangGuard.Limit;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
+            await Task.Delay(20);
+        }
+    }
 }
