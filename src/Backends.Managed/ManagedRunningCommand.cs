@@ -6,9 +6,10 @@ namespace VirCommand.Backends.Managed;
 
 /// <summary>
 /// A child started by the managed backend. .NET reaps it and reports its exit without a thread of
-/// its own; this handle stops it on timeout, cancellation, abort, the capture limit or disposal
-/// (the graceful signal on Linux, then the whole process tree killed after the grace period), and
-/// turns its end into a result or an exception by the same rules as every backend.
+/// its own (not so its pipes: see <see cref="Io.OutputPump"/>); this handle stops it on timeout,
+/// cancellation, abort, the capture limit or disposal (the graceful signal on Linux, then the whole
+/// process tree killed after the grace period), and turns its end into a result or an exception by
+/// the same rules as every backend.
 /// </summary>
 internal sealed class ManagedRunningCommand : IRunningCommand
 {
@@ -176,6 +177,12 @@ internal sealed class ManagedRunningCommand : IRunningCommand
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
             // Already exited, or gone between the check and the kill.
+        }
+        catch (AggregateException)
+        {
+            // The child was killed, but a descendant this process may not signal (a set-uid program run by
+            // a non-root parent) was not: nothing more can be done, and this may run on a timer thread,
+            // where an exception would end the whole process.
         }
     }
 }
