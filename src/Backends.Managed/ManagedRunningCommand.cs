@@ -148,8 +148,9 @@ internal sealed class ManagedRunningCommand : IRunningCommand
         lock (_lock)
         {
             // A child that has exited is past stopping, even while its output still drains; but a
-            // capture that overflows during that drain is still reported.
-            var exited = _exited.IsCompleted;
+            // capture that overflows during that drain is still reported. .NET may know of the exit
+            // (HasExited, which also reaps) a moment before WaitForExitAsync completes: ask it too.
+            var exited = _exited.IsCompleted || _process.HasExited;
             if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
                 return;
             _stopReason = reason;
@@ -161,9 +162,8 @@ internal sealed class ManagedRunningCommand : IRunningCommand
                 KillTree();
                 return;
             }
-            // HasExited asks .NET, which reaps the child: a pid it has reaped may already name another process.
-            if (!_process.HasExited)
-                LinuxSignal.Send(Pid, _settings.GracefulSignal);
+            // Not reaped a moment ago (HasExited above): the pid is still the child's, unless it is reaped in between.
+            LinuxSignal.Send(Pid, _settings.GracefulSignal);
             _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
         }
     }

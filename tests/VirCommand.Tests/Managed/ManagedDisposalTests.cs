@@ -28,10 +28,7 @@ public sealed class ManagedDisposalTests
         using var command = Command.New("/bin/true");
         var running = await Runner.StartAsync(command).OrHang();
         // The Process object holds .NET's record of the child (and on Windows its handle).
-        var process = (System.Diagnostics.Process)typeof(ManagedCommandRunner).Assembly
-            .GetType("VirCommand.Backends.Managed.ManagedRunningCommand", throwOnError: true)!
-            .GetField("_process", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(running)!;
+        var process = ProcessOf(running);
         running.Detach();
         await running.DisposeAsync().AsTask().OrHang();
 
@@ -51,6 +48,31 @@ public sealed class ManagedDisposalTests
             }
         });
     }
+
+    [LinuxFact]
+    public async Task AbortingAChildThatHasJustExited_ChangesNothing()
+    {
+        // .NET may know the child exited (HasExited) a moment before it completes WaitForExitAsync:
+        // an abort in between must find the child past stopping, as after the wait.
+        for (var i = 0; i < 20; i++)
+        {
+            using var command = Command.New("/bin/true");
+            await using var running = await Runner.StartAsync(command).OrHang();
+            var process = ProcessOf(running);
+            while (!process.HasExited)
+                await Task.Yield();
+
+            await running.AbortAsync().OrHang();
+
+            Assert.Equal(0, (await running.WaitAsync().OrHang()).ExitCode);
+        }
+    }
+
+    private static System.Diagnostics.Process ProcessOf(IRunningCommand running) =>
+        (System.Diagnostics.Process)typeof(ManagedCommandRunner).Assembly
+            .GetType("VirCommand.Backends.Managed.ManagedRunningCommand", throwOnError: true)!
+            .GetField("_process", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(running)!;
 
     private static async Task WaitUntil(Func<bool> condition)
     {
