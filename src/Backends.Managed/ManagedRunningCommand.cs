@@ -164,7 +164,20 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             }
             // Not reaped a moment ago (HasExited above): the pid is still the child's, unless it is reaped in between.
             LinuxSignal.Send(Pid, _settings.GracefulSignal);
-            _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
+            _kill = TimeProvider.System.CreateTimer(_ => KillUnlessExited(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The end of the grace period. Disposing the timer does not wait for a callback already running, so
+    /// the kill holds the lock that the completion takes before the Process can be disposed.
+    /// </summary>
+    private void KillUnlessExited()
+    {
+        lock (_lock)
+        {
+            if (!_exited.IsCompleted)
+                KillTree();
         }
     }
 
