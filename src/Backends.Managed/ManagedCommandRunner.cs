@@ -95,14 +95,18 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
 
     /// <summary>
     /// The child changes directory after the fork, where .NET reports only an errno that could as well
-    /// be the exec's: checking first names the right stage in the common case.
+    /// be the exec's: checking first names the right stage in the common case, with chdir's errno:
+    /// ENOTDIR when some component of the path is a file, ENOENT when one is missing.
     /// </summary>
     private static void CheckWorkingDirectory(string? directory, string commandLine)
     {
         const int ENOENT = 2, ENOTDIR = 20;
         if (directory is null || Directory.Exists(directory))
             return;
-        throw new CommandStartException(commandLine, StartStage.WorkingDirectory, File.Exists(directory) ? ENOTDIR : ENOENT,
+        var underAFile = false;
+        for (var path = Path.GetFullPath(directory); path is not null && !underAFile; path = Path.GetDirectoryName(path))
+            underAFile = File.Exists(path);
+        throw new CommandStartException(commandLine, StartStage.WorkingDirectory, underAFile ? ENOTDIR : ENOENT,
             $"'{directory}' is not a directory");
     }
 }

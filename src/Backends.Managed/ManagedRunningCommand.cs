@@ -6,9 +6,10 @@ namespace VirCommand.Backends.Managed;
 
 /// <summary>
 /// A child started by the managed backend. .NET reaps it and reports its exit without a thread of
-/// its own; this handle stops it on timeout, cancellation, abort, the capture limit or disposal
-/// (the graceful signal on Linux, then the whole process tree killed after the grace period), and
-/// turns its end into a result or an exception by the same rules as every backend.
+/// its own (not so its pipes: see <see cref="Io.OutputPump"/>); this handle stops it on timeout,
+/// cancellation, abort, the capture limit or disposal (the graceful signal on Linux, then the whole
+/// process tree killed after the grace period), and turns its end into a result or an exception by
+/// the same rules as every backend.
 /// </summary>
 internal sealed class ManagedRunningCommand : IRunningCommand
 {
@@ -38,7 +39,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             _exited = process.WaitForExitAsync(CancellationToken.None);
             _streams = new ChildStreams(process, command, settings, OnOverflow);
             if (settings.Timeout is { } timeout)
-                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
+                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, TimerDuration.Clamp(timeout), Timeout.InfiniteTimeSpan);
         }
         catch
         {
@@ -95,8 +96,11 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     {
         if (IsDetached)
         {
-            // The Process object stays alive with this handle, which can still wait for or abort the child.
+            // The Process object stays alive with this handle, which can still wait for or abort the child;
+            // once it exited, the result holds all there is to know, and .NET's record of the child can go.
             _streams.DisposeCallerStreams();
+            _ = _completion.ContinueWith(static (_, process) => ((Process)process!).Dispose(), _process, CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
         await AbortAsync().ConfigureAwait(false);
@@ -115,7 +119,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             // A grandchild may still hold an output pipe: read on for the drain time, then let go.
             var outputs = _streams.OutputsDone;
             if (!outputs.IsCompleted)
-                await outputs.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await outputs.WaitAsync(TimerDuration.Clamp(_settings.DrainTimeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
@@ -144,8 +148,9 @@ internal sealed class ManagedRunningCommand : IRunningCommand
         lock (_lock)
         {
             // A child that has exited is past stopping, even while its output still drains; but a
-            // capture that overflows during that drain is still reported.
-            var exited = _exited.IsCompleted;
+            // capture that overflows during that drain is still reported. .NET may know of the exit
+            // (HasExited, which also reaps) a moment before WaitForExitAsync completes: ask it too.
+            var exited = _exited.IsCompleted || _process.HasExited;
             if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
                 return;
             _stopReason = reason;
@@ -157,10 +162,22 @@ internal sealed class ManagedRunningCommand : IRunningCommand
                 KillTree();
                 return;
             }
-            // HasExited asks .NET, which reaps the child: a pid it has reaped may already name another process.
-            if (!_process.HasExited)
-                LinuxSignal.Send(Pid, _settings.GracefulSignal);
-            _kill = TimeProvider.System.CreateTimer(_ => KillTree(), null, _settings.KillGracePeriod, Timeout.InfiniteTimeSpan);
+            // Not reaped a moment ago (HasExited above): the pid is still the child's, unless it is reaped in between.
+            LinuxSignal.Send(Pid, _settings.GracefulSignal);
+            _kill = TimeProvider.System.CreateTimer(_ => KillUnlessExited(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The end of the grace period. Disposing the timer does not wait for a callback already running, so
+    /// the kill holds the lock that the completion takes before the Process can be disposed.
+    /// </summary>
+    private void KillUnlessExited()
+    {
+        lock (_lock)
+        {
+            if (!_exited.IsCompleted)
+                KillTree();
         }
     }
 
@@ -173,6 +190,12 @@ internal sealed class ManagedRunningCommand : IRunningCommand
         catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
         {
             // Already exited, or gone between the check and the kill.
+        }
+        catch (AggregateException)
+        {
+            // The child was killed, but a descendant this process may not signal (a set-uid program run by
+            // a non-root parent) was not: nothing more can be done, and this may run on a timer thread,
+            // where an exception would end the whole process.
         }
     }
 }

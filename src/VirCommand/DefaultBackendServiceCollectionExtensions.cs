@@ -10,8 +10,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static partial class DefaultBackendServiceCollectionExtensions
 {
     /// <summary>
-    /// Makes the POSIX backend the <see cref="ICommandRunner"/> on Linux when its native library loads,
-    /// and the managed backend otherwise, replacing any backend registered before. The choice is made
+    /// Makes the POSIX backend the <see cref="ICommandRunner"/> on Linux when its native library loads
+    /// and the kernel has pidfds (<see cref="PosixSupport"/>), and the managed backend otherwise, replacing any backend registered before. The choice is made
     /// now, registered as a <see cref="BackendChoice"/>, and logged (Information, category "VirCommand")
     /// with its reason when the runner is first created. Options are validated when the host starts.
     /// </summary>

@@ -6,10 +6,9 @@ internal static class OutputPump
     private const int ReadSize = 64 * 1024;
 
     /// <summary>
-    /// Completes at end-of-file, or when the stream is disposed under it. On Unix a read on the pipe
-    /// waits on a thread-pool thread (that is how .NET reads anonymous pipes asynchronously); disposing
-    /// the stream cannot wake a read a grandchild keeps open, so the run stops waiting after the drain
-    /// time and closes the sink instead, and the read ends when the grandchild lets go of the pipe.
+    /// Completes at end-of-file, or when the stream is disposed under it: after the drain time, the
+    /// run closes the sink and disposes the stream, which ends a read a grandchild keeps open (on
+    /// Unix, .NET waits on pipes with its socket engine, holding no thread, and closing aborts the wait).
     /// </summary>
     public static async Task RunAsync(Stream stream, OutputSink sink)
     {

@@ -45,9 +45,8 @@ internal static class ProgramResolver
     /// What to give <see cref="System.Diagnostics.ProcessStartInfo.FileName"/>, which .NET also passes as
     /// argv[0]: the program as given (the contract's argv[0]) when .NET's own lookup of it lands on the
     /// same file as ours; otherwise the resolved path, so that the right file runs even though argv[0]
-    /// then shows its path. .NET takes an absolute path as it is; it looks for anything else in the
-    /// application's directory first, then (a name without a directory only) the working directory
-    /// and PATH, where ours looks too.
+    /// then shows its path. .NET takes an absolute path as it is; anything else it looks for as
+    /// <see cref="ProcessLookup"/> does.
     /// </summary>
     public static string FileNameFor(string program, string resolved)
     {
@@ -55,10 +54,29 @@ internal static class ProgramResolver
             return resolved;
         if (Path.IsPathRooted(program))
             return program;
-        var applicationDirectory = Path.GetDirectoryName(Environment.ProcessPath);
-        var shadowed = (applicationDirectory is not null && File.Exists(Path.Combine(applicationDirectory, program)))
-            || (!program.Contains('/', StringComparison.Ordinal) && File.Exists(Path.Combine(Directory.GetCurrentDirectory(), program)));
-        return shadowed ? resolved : program;
+        return ProcessLookup(program) is { } found && string.Equals(Path.GetFullPath(found), resolved, StringComparison.Ordinal)
+            ? program
+            : resolved;
+    }
+
+    /// <summary>
+    /// The file .NET starts for a relative <paramref name="program"/> on Unix: in the application's
+    /// directory, else the working directory, else on each non-empty entry of PATH; nothing when PATH
+    /// is unset or empty, where ours falls back on the default path.
+    /// </summary>
+    private static string? ProcessLookup(string program)
+    {
+        foreach (var directory in (string?[])[Path.GetDirectoryName(Environment.ProcessPath), Directory.GetCurrentDirectory()])
+        {
+            if (directory is not null && Path.Combine(directory, program) is var inDirectory && File.Exists(inDirectory))
+                return inDirectory;
+        }
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Path.Combine(directory, program) is var candidate && IsExecutable(candidate))
+                return candidate;
+        }
+        return null;
     }
 
     /// <summary>The name itself, and on Windows the name with each PATHEXT extension when it has none.</summary>

@@ -69,6 +69,18 @@ public sealed class ManagedSmokeTests
         Assert.Equal(4, result.ExitCode);
     }
 
+    [LinuxFact]
+    public async Task SignalDeath_UnderAllowNonZeroExit_ComesBackAsExitCode128PlusN()
+    {
+        // A documented limit (README, the managed backend): .NET gives no way to tell it from exit(137).
+        using var command = Command.NewArgList("/bin/sh", "-c", "kill -KILL $$").AllowNonZeroExit();
+
+        var result = await Runner.RunAsync(command);
+
+        Assert.Equal(128 + (int)Signal.SIGKILL, result.ExitCode);
+        Assert.Null(result.TerminatingSignal);
+    }
+
     [Fact]
     public void Features_AreWhatProcessCanHonour()
     {
