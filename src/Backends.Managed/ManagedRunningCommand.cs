@@ -39,7 +39,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             _exited = process.WaitForExitAsync(CancellationToken.None);
             _streams = new ChildStreams(process, command, settings, OnOverflow);
             if (settings.Timeout is { } timeout)
-                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, TimerDuration.Clamp(timeout), Timeout.InfiniteTimeSpan);
+                _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
         }
         catch
         {
@@ -119,7 +119,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             // A grandchild may still hold an output pipe: read on for the drain time, then let go.
             var outputs = _streams.OutputsDone;
             if (!outputs.IsCompleted)
-                await outputs.WaitAsync(TimerDuration.Clamp(_settings.DrainTimeout)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                await outputs.WaitAsync(_settings.DrainTimeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
@@ -164,7 +164,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
             }
             // Not reaped a moment ago (HasExited above): the pid is still the child's, unless it is reaped in between.
             LinuxSignal.Send(Pid, _settings.GracefulSignal);
-            _kill = TimeProvider.System.CreateTimer(_ => KillUnlessExited(), null, TimerDuration.Clamp(_settings.KillGracePeriod), Timeout.InfiniteTimeSpan);
+            _kill = TimeProvider.System.CreateTimer(_ => KillUnlessExited(), null, _settings.KillGracePeriod, Timeout.InfiniteTimeSpan);
         }
     }
 

@@ -6,6 +6,7 @@ namespace VirCommand.Backends.Posix;
 public static partial class PosixSupport
 {
     private const long SysPidfdOpen = 434; // the same number on every Linux architecture
+    private const int ENOSYS = 38;
 
     private static readonly Lazy<(bool Available, string Reason)> s_check = new(Check);
 
@@ -25,7 +26,12 @@ public static partial class PosixSupport
             return (false, $"its native library {Interop.NativeSpawn.Library}.so lacks vc_spawn (a stale build?)");
         var pidfd = PidfdOpen(SysPidfdOpen, Environment.ProcessId, 0);
         if (pidfd < 0)
-            return (false, $"the kernel ({Environment.OSVersion.Version}) has no pidfd_open (errno {Marshal.GetLastPInvokeError()}): Linux 5.3 or later is needed");
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            return (false, errno == ENOSYS
+                ? $"the kernel ({Environment.OSVersion.Version}) has no pidfd_open: Linux 5.3 or later is needed"
+                : $"pidfd_open is refused here ({Marshal.GetPInvokeErrorMessage(errno)}, errno {errno}; a seccomp filter?)");
+        }
         _ = Close((int)pidfd);
         return (true, $"Linux {Environment.OSVersion.Version} with pidfds, and {Interop.NativeSpawn.Library}.so loaded");
     }

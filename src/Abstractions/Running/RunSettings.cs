@@ -1,6 +1,11 @@
 namespace VirCommand;
 
 /// <summary>The settings one run uses: the command's own, else the runner's defaults. Backends resolve them once, when the run starts.</summary>
+/// <remarks>
+/// A duration longer than a .NET timer can wait (about 49.7 days) outlasts every run: it is resolved
+/// as none (<see cref="Timeout"/>) or as <see cref="System.Threading.Timeout.InfiniteTimeSpan"/> (the
+/// others), so that no backend throws at it after the spawn or in a timer callback.
+/// </remarks>
 /// <param name="Timeout">The time limit from the start, or null for none.</param>
 /// <param name="GracefulSignal">The first signal on timeout, cancellation and abort.</param>
 /// <param name="KillGracePeriod">The wait between the graceful signal and SIGKILL.</param>
@@ -22,12 +27,16 @@ public readonly record struct RunSettings(
         ArgumentNullException.ThrowIfNull(options);
         var timeout = command.Timeout ?? options.DefaultTimeout;
         return new RunSettings(
-            timeout == System.Threading.Timeout.InfiniteTimeSpan ? null : timeout,
+            timeout is { } t && t != System.Threading.Timeout.InfiniteTimeSpan && t <= LongestTimerSpan ? t : null,
             command.GracefulSignal ?? options.GracefulSignal,
-            command.KillGracePeriod ?? options.KillGracePeriod,
-            command.DrainTimeout ?? options.DrainTimeout,
+            TimerSpan(command.KillGracePeriod ?? options.KillGracePeriod),
+            TimerSpan(command.DrainTimeout ?? options.DrainTimeout),
             command.CaptureLimit ?? options.CaptureLimit,
             options.StandardErrorTailBytes,
             runToCompletion && command.Error.Kind == StdioKind.Null && !command.IsDaemon);
     }
+
+    private static readonly TimeSpan LongestTimerSpan = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    private static TimeSpan TimerSpan(TimeSpan span) => span > LongestTimerSpan ? System.Threading.Timeout.InfiniteTimeSpan : span;
 }
