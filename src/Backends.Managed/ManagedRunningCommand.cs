@@ -22,9 +22,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
     private ITimer? _kill;
-    private StopReason _stopReason;
-    private CancellationToken _cancelledBy;
-    private string _overflowStream = "";
+    private readonly StopRecord _stop = new();
 
     public ManagedRunningCommand(Process process, Command command, string commandLine, RunSettings settings, DateTimeOffset startTime)
     {
@@ -74,8 +72,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
         }
         var result = await _completion.ConfigureAwait(false);
         // No RawStatus here (see ManagedCommandRunner.Features): .NET gives only an exit code.
-        return ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, returnsRawStatus: false,
-            _streams.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
+        return _stop.Judge(result, _settings, _allowsNonZeroExit, returnsRawStatus: false, _streams.ErrorTail?.ToString());
     }
 
     public async Task AbortAsync()
@@ -136,10 +133,7 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     private void OnOverflow(string stream)
     {
         lock (_lock)
-        {
-            if (_overflowStream.Length == 0)
-                _overflowStream = stream;
-        }
+            _stop.NoteOverflow(stream);
         Stop(StopReason.CaptureLimit, default);
     }
 
@@ -147,15 +141,8 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     {
         lock (_lock)
         {
-            // A child that has exited is past stopping, even while its output still drains; but a
-            // capture that overflows during that drain is still reported. .NET may know of the exit
-            // (HasExited, which also reaps) a moment before WaitForExitAsync completes: ask it too.
-            var exited = _exited.IsCompleted || _process.HasExited;
-            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
-                return;
-            _stopReason = reason;
-            _cancelledBy = cancelledBy;
-            if (exited)
+            // .NET may know of the exit (HasExited, which also reaps) a moment before WaitForExitAsync completes: ask it too.
+            if (!_stop.TryStop(reason, exited: _exited.IsCompleted || _process.HasExited, cancelledBy))
                 return;
             if (_settings.GracefulSignal == Signal.SIGKILL || !LinuxSignal.IsSupported)
             {

@@ -26,9 +26,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     private readonly int _processGroup;
     private readonly Lock _lock = new();
     private readonly SafeFileHandle? _wake;
-    private StopReason _stopReason;
-    private CancellationToken _cancelledBy;
-    private string _overflowStream = "";
+    private readonly StopRecord _stop = new();
     private long _killAt = Never;
 
     private BlockingRun(Command command, SpawnedChild child, ChildIo io, RunSettings settings, bool cancellable)
@@ -83,8 +81,7 @@ internal sealed unsafe class BlockingRun : IDisposable
             }
             var result = new CommandResult(commandLine, child.Pid, status, startTime, exitTime,
                 io.OutputCapture?.Captured ?? default, io.ErrorCapture?.Captured ?? default);
-            return ExitStatusPolicy.Judge(run._stopReason, result, settings, allowsNonZeroExit, returnsRawStatus,
-                io.ErrorTail?.ToString(), run._overflowStream, run._cancelledBy);
+            return run._stop.Judge(result, settings, allowsNonZeroExit, returnsRawStatus, io.ErrorTail?.ToString());
         }
         finally
         {
@@ -226,10 +223,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     private void OnOverflow(string stream)
     {
         lock (_lock)
-        {
-            if (_overflowStream.Length == 0)
-                _overflowStream = stream;
-        }
+            _stop.NoteOverflow(stream);
         Stop(StopReason.CaptureLimit, default);
     }
 
@@ -238,14 +232,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     {
         lock (_lock)
         {
-            // A child that has exited is past stopping, even while its output still drains; but a
-            // capture that overflows during that drain is still reported.
-            var exited = _watcher.Exited.IsCompleted;
-            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
-                return;
-            _stopReason = reason;
-            _cancelledBy = cancelledBy;
-            if (exited)
+            if (!_stop.TryStop(reason, exited: _watcher.Exited.IsCompleted, cancelledBy))
                 return;
             _watcher.Signal((int)_settings.GracefulSignal, _processGroup);
             if (_settings.GracefulSignal != Signal.SIGKILL)
@@ -261,7 +248,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     /// <summary>When a stopped child leads a process group, its members go with it, before the leader's pid is released.</summary>
     private void KillGroupIfStopping()
     {
-        if (_processGroup > 0 && _stopReason != StopReason.None)
+        if (_processGroup > 0 && _stop.Reason != StopReason.None)
             Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
     }
 

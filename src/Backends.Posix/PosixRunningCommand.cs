@@ -30,9 +30,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
     private ITimer? _kill;
-    private StopReason _stopReason;
-    private CancellationToken _cancelledBy;
-    private string _overflowStream = "";
+    private readonly StopRecord _stop = new();
     private HandshakePipes? _handshake;
     private HandshakeState _handshakeState;
     private CommandStartException? _startFailure;
@@ -98,10 +96,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
     private void OnOverflow(string stream)
     {
         lock (_lock)
-        {
-            if (_overflowStream.Length == 0)
-                _overflowStream = stream;
-        }
+            _stop.NoteOverflow(stream);
         Stop(StopReason.CaptureLimit, default);
     }
 
@@ -238,14 +233,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
     {
         lock (_lock)
         {
-            // A child that has exited is past stopping, even while its output still drains; but a
-            // capture that overflows during that drain is still reported.
-            var exited = _watcher.Exited.IsCompleted;
-            if (_stopReason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
-                return;
-            _stopReason = reason;
-            _cancelledBy = cancelledBy;
-            if (exited)
+            if (!_stop.TryStop(reason, exited: _watcher.Exited.IsCompleted, cancelledBy))
                 return;
             _watcher.Signal((int)_settings.GracefulSignal, _processGroup);
             if (_settings.GracefulSignal != Signal.SIGKILL)
@@ -257,7 +245,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
     /// <summary>When a stopped child leads a process group, its members go with it, before the leader's pid is released.</summary>
     private void KillGroupIfStopping()
     {
-        if (_processGroup > 0 && _stopReason != StopReason.None)
+        if (_processGroup > 0 && _stop.Reason != StopReason.None)
             Interop.Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
     }
 
@@ -265,6 +253,6 @@ internal sealed class PosixRunningCommand : IRunningCommand
     {
         if (_startFailure is { } failure)
             ExceptionDispatchInfo.Throw(failure);
-        return ExitStatusPolicy.Judge(_stopReason, result, _settings, _allowsNonZeroExit, _returnsRawStatus, _io.ErrorTail?.ToString(), _overflowStream, _cancelledBy);
+        return _stop.Judge(result, _settings, _allowsNonZeroExit, _returnsRawStatus, _io.ErrorTail?.ToString());
     }
 }
