@@ -54,7 +54,9 @@ internal static class ProgramResolver
             return resolved;
         if (Path.IsPathRooted(program))
             return program;
-        return ProcessLookup(program) is { } found && string.Equals(Path.GetFullPath(found), resolved, StringComparison.Ordinal)
+        // A relative PATH entry gives .NET a relative file, which the child execs after its chdir: from
+        // another working directory that names another file, or none.
+        return ProcessLookup(program) is { } found && Path.IsPathRooted(found) && string.Equals(Path.GetFullPath(found), resolved, StringComparison.Ordinal)
             ? program
             : resolved;
     }
