@@ -4,7 +4,7 @@ using VirCommand.Backends.Posix.Interop;
 
 namespace VirCommand.Backends.Posix.Io;
 
-/// <summary>Reads a pipe (a capture, or the stderr tail) into a sink until end-of-file.</summary>
+/// <summary>Reads a pipe (a capture, or the stderr tail) into a sink until end-of-file or until it is closed (the stderr tail's pipe never reaches end-of-file).</summary>
 internal sealed unsafe class ReadChannel(EventLoop loop, SafeFileHandle fd, IOutputSink sink) : PipeChannel(loop, fd, Epoll.In)
 {
     /// <summary>Reads per wake-up before yielding to the other fds of the loop (it is level-triggered, so it comes back).</summary>

@@ -48,7 +48,7 @@ internal sealed class ChildIo : IDisposable
 
     public TailBuffer? ErrorTail { get; private set; }
 
-    /// <summary>Called on the event loop thread with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
+    /// <summary>Called on the pumping thread (the event loop's, or a blocking run's) with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
     public Action<string>? Overflowed { get; set; }
 
     /// <summary>The channels that feed the child (stdin, send buffers).</summary>

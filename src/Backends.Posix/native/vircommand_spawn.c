@@ -3,8 +3,9 @@
  * vircommand_spawn.h.  Modelled on dotnet/runtime's pal_process.c and glibc's
  * posix_spawn.
  *
- * Parent: validate the request, plan the fd moves, create a close-on-exec
- * error pipe and take a child stack, block every signal, then
+ * Parent: validate the request, plan the fd moves, create the close-on-exec
+ * report pipe (unless no longer needed: see below) and take a child stack,
+ * block every signal, then
  * clone(CLONE_VM | CLONE_VFORK | CLONE_PIDFD).  The kernel hands back the
  * pidfd atomically with the child, so no pid-reuse race is possible.  With
  * CLONE_VFORK the calling thread sleeps until the child has exec'd or exited.

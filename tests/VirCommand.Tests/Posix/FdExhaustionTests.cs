@@ -5,7 +5,7 @@ namespace VirCommand.Tests.Posix;
 
 /// <summary>
 /// SPEC §4 "no leaked fds on every path": a start that runs out of fds part way (some pipes made, the
-/// next one refused; the error pipe or the pidfd refused) fails cleanly and gives back what it took.
+/// next one refused; the native report pipe or the pidfd refused) fails cleanly and gives back what it took.
 /// </summary>
 // Serial: lowers the process's fd limit for a moment; nothing else may open fds meanwhile.
 [Collection("Serial")]
@@ -36,7 +36,8 @@ public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelp
         {
             // The kernel hands out the lowest free number below the limit, so start at the lowest free
             // number (no fd at all to be had) and let each step free one more: the start gets one fd
-            // further each time (the 5 pipes, then the native error pipe and the pidfd) until it succeeds.
+            // further each time (the 5 pipes, then the native report pipe where the shim still makes one, and
+            // the pidfd) until it succeeds.
             var firstFree = Enumerable.Range(0, open.Max + 2).First(n => !open.Contains(n));
             for (var limit = firstFree; limit < open.Max + 20 && !outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal)); limit++)
             {
