@@ -5,7 +5,8 @@ namespace VirCommand.Backends.Posix;
 
 /// <summary>
 /// The native POSIX backend (Linux): spawns through a small C shim that does everything between
-/// fork and exec, tracks children with pidfds, and pumps every pipe from one event loop thread.
+/// fork and exec, tracks children with pidfds, and pumps every pipe from one event loop thread
+/// (a blocking <see cref="Run"/> reaps its child and pumps its pipes on the calling thread instead).
 /// </summary>
 public sealed class PosixCommandRunner : CommandRunnerBase
 {
