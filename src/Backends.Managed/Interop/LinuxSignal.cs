@@ -15,6 +15,6 @@ internal static partial class LinuxSignal
     /// <summary>Sends <paramref name="signal"/> to <paramref name="pid"/>; a process that is already gone is not an error.</summary>
     public static void Send(int pid, Signal signal) => _ = Kill(pid, (int)signal);
 
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
 }

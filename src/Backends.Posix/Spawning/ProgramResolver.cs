@@ -19,7 +19,7 @@ internal static class ProgramResolver
     /// (no hook, daemon or handshake).
     /// </param>
     /// <exception cref="StartFailure">Stage <see cref="StartStage.Resolve"/>: ENOENT when nothing is found, EACCES when only non-executable files are.</exception>
-    public static string Resolve(string program, bool deferPathCheck = false)
+    public static string Resolve(string program, bool deferPathCheck)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
