@@ -69,7 +69,7 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         catch (StartFailure failure)
         {
             io?.Dispose();
-            var reported = deferPathCheck ? ProgramResolver.ExplainExecFailure(command.Program, path, failure) : failure;
+            var reported = deferPathCheck ? ProgramResolver.ExplainStartFailure(command.Program, path, failure) : failure;
             throw new CommandStartException(commandLine, reported.Stage, reported.Errno, reported.Detail);
         }
         finally

@@ -14,9 +14,9 @@ internal static class ProgramResolver
     /// <param name="program">The command's program.</param>
     /// <param name="deferPathCheck">
     /// True to skip checking a program with a slash here (two system calls on every spawn): its exec
-    /// then fails instead, and <see cref="ExplainExecFailure"/> turns that failure into the same
-    /// <see cref="StartStage.Resolve"/> failure. Only for spawns that have no side effect before exec
-    /// (no hook, daemon or handshake).
+    /// then fails instead (or an earlier stage does), and <see cref="ExplainStartFailure"/> turns that
+    /// failure into the same <see cref="StartStage.Resolve"/> failure. Only for spawns that have no side
+    /// effect before exec (no hook, daemon or handshake).
     /// </param>
     /// <exception cref="StartFailure">Stage <see cref="StartStage.Resolve"/>: ENOENT when nothing is found, EACCES when only non-executable files are.</exception>
     public static string Resolve(string program, bool deferPathCheck)
@@ -42,10 +42,14 @@ internal static class ProgramResolver
             $"'{program}' was not found {(foundButNotExecutable ? "as an executable " : "")}on the parent's PATH");
     }
 
-    /// <summary>After a deferred check: the <see cref="StartStage.Resolve"/> failure when the exec failed because <paramref name="path"/> is no executable file, else <paramref name="failure"/>.</summary>
-    public static StartFailure ExplainExecFailure(string program, string path, StartFailure failure)
+    /// <summary>
+    /// After a deferred check: the <see cref="StartStage.Resolve"/> failure when <paramref name="path"/> is no
+    /// executable file, else <paramref name="failure"/>. Whatever stage failed (the exec, or an earlier one such
+    /// as the working directory), Resolve comes first, as it would have without the deferral.
+    /// </summary>
+    public static StartFailure ExplainStartFailure(string program, string path, StartFailure failure)
     {
-        if (failure.Stage != StartStage.Exec || !program.Contains('/', StringComparison.Ordinal))
+        if (failure.Stage == StartStage.Resolve || !program.Contains('/', StringComparison.Ordinal))
             return failure;
         try
         {

@@ -57,6 +57,19 @@ public sealed class ProgramResolutionConformanceTests : IDisposable
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_missing_absolute_program_fails_at_Resolve_before_any_later_stage_fails(string backend)
+    {
+        // Resolve comes first (StartStage): a working directory that is missing too must not be reported instead.
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        Command Missing() => Command.New(_dir.File("missing")).SetWorkingDirectory(_dir.File("no-directory"));
+
+        await AssertStartFails(runner, Missing, StartStage.Resolve, FakeProgramResolution.ENOENT);
+        var blocking = await Assert.ThrowsAsync<CommandStartException>(() => Task.Run(() => runner.Run(Missing())).OrHang());
+        Assert.Equal((StartStage.Resolve, FakeProgramResolution.ENOENT), (blocking.Stage, blocking.Errno));
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public async Task A_program_that_is_not_executable_fails_at_Resolve_with_EACCES(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
