@@ -20,7 +20,6 @@ internal sealed class ExitWatcher : IReadinessHandler
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
     private ulong _token;
-    private bool _reaped;
 
     /// <param name="loop">The loop that watches the pidfd, or null when the caller polls <see cref="PollFd"/> and calls <see cref="OnReady"/>.</param>
     /// <param name="pidfd">The child's pidfd; the watcher owns it and closes it once the child is reaped.</param>
@@ -61,14 +60,13 @@ internal sealed class ExitWatcher : IReadinessHandler
     {
         lock (_lock)
         {
-            if (_reaped)
+            if (_exited.Task.IsCompleted)
                 return;
             _beforeReap();
             var reaped = NativeSpawn.TryReap(_pidfd, out var status);
             if (reaped == 0)
                 return;
             var errno = Marshal.GetLastPInvokeError();
-            _reaped = true;
             // The waiter first (its continuation runs elsewhere): closing the pidfd is not its business.
             if (reaped > 0)
                 _exited.TrySetResult(status);
@@ -90,7 +88,7 @@ internal sealed class ExitWatcher : IReadinessHandler
     {
         lock (_lock)
         {
-            if (_reaped)
+            if (_exited.Task.IsCompleted)
                 return;
             if (processGroup > 0)
                 Syscalls.Kill(-processGroup, signal);
