@@ -6,7 +6,7 @@ namespace VirCommand.Backends.Managed;
 
 /// <summary>
 /// A child started by the managed backend. .NET reaps it and reports its exit without a thread of
-/// its own (not so its pipes: see <see cref="Io.OutputPump"/>); this handle stops it on timeout,
+/// its own (on Unix its pipes hold none either: see <see cref="Io.OutputPump"/>); this handle stops it on timeout,
 /// cancellation, abort, the capture limit or disposal (the graceful signal on Linux, then the whole
 /// process tree killed after the grace period), and turns its end into a result or an exception by
 /// the same rules as every backend.
