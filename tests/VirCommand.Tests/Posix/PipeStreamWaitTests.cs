@@ -77,11 +77,31 @@ public sealed class PipeStreamWaitTests
         var (parent, child) = Pipe.Create(parentReads: true);
         var stream = new PipeStream(EventLoop.Shared, parent, readable: true);
         using var writer = new FileStream(child, FileAccess.Write, bufferSize: 0);
-        var blocked = Task.Run(() => stream.Read(new byte[16], 0, 16));
-        await Task.Delay(50);
+        var disposedWhileWaiting = false;
+        var reader = new Thread(() =>
+        {
+            try
+            {
+                _ = stream.Read(new byte[16], 0, 16);
+            }
+            catch (ObjectDisposedException)
+            {
+                disposedWhileWaiting = true;
+            }
+        });
+        reader.Start();
+        // Only once the reader is blocked inside Read does disposing prove the wake-up (disposing first would
+        // also throw ObjectDisposedException, at the start of the read).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!reader.ThreadState.HasFlag(ThreadState.WaitSleepJoin))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the reader never blocked in Read");
+            await Task.Delay(5);
+        }
 
         await stream.DisposeAsync();
 
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => blocked.OrHang());
+        Assert.True(reader.Join(TimeSpan.FromSeconds(10)), "the blocked read did not wake up when the stream was disposed");
+        Assert.True(disposedWhileWaiting);
     }
 }
