@@ -32,7 +32,18 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
     {
         var (child, io) = Spawn(command, commandLine, settings);
-        return new PosixRunningCommand(command, commandLine, child, io, settings);
+        try
+        {
+            return new PosixRunningCommand(command, commandLine, child, io, settings);
+        }
+        catch
+        {
+            // The handle could not be made (the loop refused a registration): it has killed the child,
+            // and the pipes, the streams and the handshake's pipes are nobody's but ours to close, as in Run.
+            child.Handshake?.Dispose();
+            io.Dispose();
+            throw;
+        }
     }
 
     /// <inheritdoc/>

@@ -246,7 +246,7 @@ internal sealed class PosixRunningCommand : IRunningCommand
     private void KillGroupIfStopping()
     {
         if (_processGroup > 0 && _stop.Reason != StopReason.None)
-            Interop.Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
+            Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
     }
 
     private CommandResult Judge(CommandResult result)

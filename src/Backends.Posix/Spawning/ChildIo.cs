@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends.Posix.Interop;
 using VirCommand.Backends.Posix.Io;
 
 namespace VirCommand.Backends.Posix.Spawning;
@@ -47,6 +49,12 @@ internal sealed class ChildIo : IDisposable
     public CaptureBuffer? ErrorCapture { get; private set; }
 
     public TailBuffer? ErrorTail { get; private set; }
+
+    /// <summary>
+    /// True for a daemon: stdin and send buffers are fed on after the run returned (the intermediate
+    /// process exited) until the daemon has read them or closed its end; nothing else stops them.
+    /// </summary>
+    public bool InputsOutliveRun { get; private init; }
 
     /// <summary>Called on the pumping thread (the event loop's, or a blocking run's) with <c>stdout</c> or <c>stderr</c> when a capture exceeds its limit.</summary>
     public Action<string>? Overflowed { get; set; }
@@ -102,12 +110,6 @@ internal sealed class ChildIo : IDisposable
             reader.Start(onLoop);
         _tailReader?.Start(onLoop);
     }
-
-    /// <summary>
-    /// True for a daemon: stdin and send buffers are fed on after the run returned (the intermediate
-    /// process exited) until the daemon has read them or closed its end; nothing else stops them.
-    /// </summary>
-    public bool InputsOutliveRun { get; private set; }
 
     /// <summary>Stops pumping: takes what is already in each output pipe and closes it (a grandchild may hold it open) and every input channel, unless <see cref="InputsOutliveRun"/>.</summary>
     public void StopPumping() => StopPumping(closeInputs: !InputsOutliveRun);
@@ -249,9 +251,9 @@ internal sealed class ChildIo : IDisposable
     {
         if (s_devNull is { } open)
             return (int)open.DangerousGetHandle();
-        var fd = Interop.Syscalls.Open("/dev/null", Interop.Syscalls.O_RDWR | Interop.Syscalls.O_CLOEXEC);
+        var fd = Syscalls.Open("/dev/null", Syscalls.O_RDWR | Syscalls.O_CLOEXEC);
         if (fd < 0)
-            throw new StartFailure(StartStage.Pipe, System.Runtime.InteropServices.Marshal.GetLastPInvokeError(), "cannot open /dev/null");
+            throw new StartFailure(StartStage.Pipe, Marshal.GetLastPInvokeError(), "cannot open /dev/null");
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         if (Interlocked.CompareExchange(ref s_devNull, handle, null) is { } raced)
         {

@@ -23,7 +23,7 @@ internal sealed record HandshakePipes(SafeFileHandle Release, SafeFileHandle Rep
 
 /// <summary>
 /// Flattens a command into the native shim's request — resolved path, argv, the explicit
-/// environment, fds, options, ids, limits, capabilities — in one native allocation, and spawns it.
+/// environment, fds, options, ids, limits, capabilities — in one <see cref="NativeArena"/>, freed at once, and spawns it.
 /// </summary>
 internal static unsafe class SpawnRequest
 {
@@ -62,8 +62,7 @@ internal static unsafe class SpawnRequest
                 rlimits[i++] = new NativeSpawn.RLimit { Resource = (int)resource, Value = value };
         }
         var groupArray = arena.Items<uint>(groups?.Length ?? 0);
-        for (var i = 0; i < (groups?.Length ?? 0); i++)
-            groupArray[i] = groups![i];
+        groups.AsSpan().CopyTo(new Span<uint>(groupArray, groups?.Length ?? 0));
 
         var flags = 0u;
         if (command.StartsNewSession) flags |= NativeSpawn.FlagNewSession;

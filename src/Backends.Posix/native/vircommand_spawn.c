@@ -715,7 +715,6 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     /* The plan: moves src -> dst and the sorted keep list; the child cannot
      * allocate, so the parent does it for both. */
     a.nmap = 3 + req->nfds;
-    a.nkeep = a.nmap + 2;
     plan = malloc(sizeof(int) * ((size_t)a.nmap * 3 + 2));
     if (plan == NULL)
         return fail(res, VC_STAGE_FORK, ENOMEM);
