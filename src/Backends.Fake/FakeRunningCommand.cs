@@ -69,9 +69,10 @@ internal sealed class FakeRunningCommand : IRunningCommand
 
     public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
     {
+        CommandResult result;
         using (cancellationToken.Register(() => Stop(StopReason.Canceled, cancellationToken)))
-            await _exited.Task.ConfigureAwait(false);
-        return Judge(await _exited.Task.ConfigureAwait(false));
+            result = await _exited.Task.ConfigureAwait(false);
+        return Judge(result);
     }
 
     public async Task AbortAsync()
