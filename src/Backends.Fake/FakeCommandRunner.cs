@@ -75,9 +75,7 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         if (argv.Length == 0)
             throw new ArgumentException("Give at least the program.", nameof(argv));
         string[] expected = [.. argv];
-        return Add(new FakeRegistration(string.Join(' ', expected), i =>
-            i.Argv.Count == expected.Length && ArgumentPattern.ProgramMatches(expected[0], i.Argv[0]) &&
-            i.Argv.Skip(1).SequenceEqual(expected.Skip(1), StringComparer.Ordinal)));
+        return Add(new FakeRegistration(string.Join(' ', expected), i => HasArgv(i, expected)));
     }
 
     /// <summary>Registers every run of <paramref name="program"/>, whatever its arguments.</summary>
@@ -110,9 +108,13 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     public int CallCount(params string[] argv)
     {
         ArgumentNullException.ThrowIfNull(argv);
-        return Invocations.Count(i => i.Argv.Count == argv.Length && argv.Length > 0 &&
-            ArgumentPattern.ProgramMatches(argv[0], i.Argv[0]) && i.Argv.Skip(1).SequenceEqual(argv.Skip(1), StringComparer.Ordinal));
+        return Invocations.Count(i => HasArgv(i, argv));
     }
+
+    /// <summary>True when the run had exactly <paramref name="argv"/>, the program matching as in registrations.</summary>
+    private static bool HasArgv(FakeInvocation invocation, string[] argv) =>
+        invocation.Argv.Count == argv.Length && ArgumentPattern.ProgramMatches(argv[0], invocation.Argv[0]) &&
+        invocation.Argv.Skip(1).SequenceEqual(argv.Skip(1), StringComparer.Ordinal);
 
     /// <summary>Throws unless every registration was used: exactly its <see cref="FakeRegistration.Times"/>, or at least once.</summary>
     /// <exception cref="InvalidOperationException">Some registration was not used as expected; the message lists them.</exception>

@@ -17,8 +17,8 @@ internal sealed class FakeRunningCommand : IRunningCommand
     private readonly Func<FakeInvocation, FakeResponse> _respond;
     private readonly RunSettings _settings;
     private readonly TimeProvider _time;
-    private readonly bool _keepsErrorTail;
     private readonly Lock _lock = new();
+    private readonly StopRecord _stopRecord = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<CommandResult> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshakeReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,12 +27,9 @@ internal sealed class FakeRunningCommand : IRunningCommand
     private readonly Pipe? _stdout;
     private readonly Pipe? _stderr;
     private readonly ITimer? _timeout;
-    private StopReason _stopReason;
-    private CancellationToken _cancelledBy;
     private bool _handshakeWaited;
     private bool _handshakeNotified;
     private string _errorTail = "";
-    private string _overflowStream = "";
 
     public FakeRunningCommand(Command snapshot, FakeInvocation invocation, Func<FakeInvocation, FakeResponse> respond,
         RunSettings settings, TimeProvider time)
@@ -42,7 +39,6 @@ internal sealed class FakeRunningCommand : IRunningCommand
         _respond = respond;
         _settings = settings;
         _time = time;
-        _keepsErrorTail = settings.KeepsErrorTail;
         if (snapshot.Input.Kind == StdioKind.Pipe)
             _stdin = new Pipe();
         if (snapshot.Output.Kind == StdioKind.Pipe)
@@ -73,9 +69,10 @@ internal sealed class FakeRunningCommand : IRunningCommand
 
     public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
     {
+        CommandResult result;
         using (cancellationToken.Register(() => Stop(StopReason.Canceled, cancellationToken)))
-            await _exited.Task.ConfigureAwait(false);
-        return Judge(await _exited.Task.ConfigureAwait(false));
+            result = await _exited.Task.ConfigureAwait(false);
+        return Judge(result);
     }
 
     public async Task AbortAsync()
@@ -134,10 +131,8 @@ internal sealed class FakeRunningCommand : IRunningCommand
     {
         lock (_lock)
         {
-            if (_stopReason != StopReason.None || _exited.Task.IsCompleted)
+            if (!_stopRecord.TryStop(reason, exited: _exited.Task.IsCompleted, cancelledBy))
                 return;
-            _stopReason = reason;
-            _cancelledBy = cancelledBy;
         }
         _stop.Cancel();
     }
@@ -186,7 +181,7 @@ internal sealed class FakeRunningCommand : IRunningCommand
     {
         _timeout?.Dispose();
         _invocation.Result = result;
-        _invocation.WasStopped = _stopReason != StopReason.None;
+        _invocation.WasStopped = _stopRecord.Reason != StopReason.None;
         _exited.TrySetResult(result);
     }
 
@@ -208,7 +203,7 @@ internal sealed class FakeRunningCommand : IRunningCommand
             WriteToCallerFd(_command.Output.Fd, merged ? Concat(output, error) : output);
         if (_command.Error.Kind == StdioKind.Fd && !merged)
             WriteToCallerFd(_command.Error.Fd, error);
-        if (_keepsErrorTail)
+        if (_settings.KeepsErrorTail)
             _errorTail = Encoding.UTF8.GetString(error.Span[Math.Max(0, error.Length - _settings.StandardErrorTailBytes)..]);
 
         var capturedOutput = _command.Output.Kind == StdioKind.Buffer ? (merged ? Concat(output, error) : output) : default;
@@ -217,7 +212,7 @@ internal sealed class FakeRunningCommand : IRunningCommand
         if (Overflows(ref capturedOutput, "stdout") | Overflows(ref capturedError, "stderr"))
         {
             lock (_lock)
-                _stopReason = StopReason.CaptureLimit;
+                _stopRecord.TryStop(StopReason.CaptureLimit, exited: false, default);
             status = CommandResult.SignalStatus(_settings.GracefulSignal);
         }
         return Result(status, capturedOutput, capturedError);
@@ -228,8 +223,8 @@ internal sealed class FakeRunningCommand : IRunningCommand
         if (captured.Length <= _settings.CaptureLimit)
             return false;
         captured = captured[..(int)_settings.CaptureLimit];
-        if (_overflowStream.Length == 0)
-            _overflowStream = stream;
+        lock (_lock)
+            _stopRecord.NoteOverflow(stream);
         return true;
     }
 
@@ -237,8 +232,8 @@ internal sealed class FakeRunningCommand : IRunningCommand
         new(CommandLine, Pid, status, StartTime, _time.GetUtcNow(), output, error);
 
     private CommandResult Judge(CommandResult result) =>
-        ExitStatusPolicy.Judge(_stopReason, result, _settings, _command.AllowsNonZeroExit, _command.ReturnsRawStatus,
-            _keepsErrorTail ? _errorTail : null, _overflowStream, _cancelledBy);
+        _stopRecord.Judge(result, _settings, _command.AllowsNonZeroExit, _command.ReturnsRawStatus,
+            _settings.KeepsErrorTail ? _errorTail : null);
 
     private static async Task<byte[]> ReadToEndAsync(PipeReader reader, CancellationToken token)
     {

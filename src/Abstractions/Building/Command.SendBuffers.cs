@@ -17,7 +17,7 @@ public sealed partial class Command
     public int SetSendBuffer(ReadOnlyMemory<byte> data)
     {
         var childFd = 3;
-        while (_passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd))
+        while (ChildFdTaken(childFd))
             childFd++;
         return SetSendBuffer(data, childFd);
     }
@@ -29,9 +29,11 @@ public sealed partial class Command
     {
         if (childFd < 3)
             throw new ArgumentOutOfRangeException(nameof(childFd), childFd, "The child fd must be 3 or above: 0, 1 and 2 are the standard streams.");
-        if (_passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd))
+        if (ChildFdTaken(childFd))
             throw new InvalidOperationException($"Child fd {childFd} is already taken by a passed fd or another send buffer.");
         Set(() => _sendBuffers.Add(new SendBuffer(childFd, data.ToArray())));
         return childFd;
     }
+
+    private bool ChildFdTaken(int childFd) => _passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd);
 }

@@ -28,6 +28,22 @@ public class FakeMatchingTests
     }
 
     [Fact]
+    public async Task CallCount_counts_only_runs_with_exactly_that_argv()
+    {
+        _fake.RegisterProgram("git");
+
+        await _fake.RunAsync(Command.NewArgList("git", "status"));
+        await _fake.RunAsync(Command.NewArgList("/usr/bin/git", "status"));
+        await _fake.RunAsync(Command.NewArgList("git", "status", "-s"));
+        await _fake.RunAsync(Command.NewArgList("git", "log"));
+
+        Assert.Equal(2, _fake.CallCount("git", "status"));
+        Assert.Equal(1, _fake.CallCount("git", "status", "-s"));
+        Assert.Equal(0, _fake.CallCount("/opt/git", "status"));
+        Assert.Equal(0, _fake.CallCount());
+    }
+
+    [Fact]
     public async Task A_program_given_as_a_path_matches_only_that_path()
     {
         _fake.Register("/usr/bin/git", "status");
