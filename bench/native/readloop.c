@@ -9,9 +9,10 @@
  *
  * With -c it captures instead: it reads into a buffer that starts at 64 KiB
  * and doubles with realloc(3) when full (glibc moves a large block with
- * mremap, without copying), and frees it after the run, as a C program that
- * does not know the size in advance would.  This is what a capture costs the
- * kernel: every page of fresh memory is faulted in once.
+ * mremap, without copying), as a C program that does not know the size in
+ * advance would, and frees it after the run, outside its timing (the .NET
+ * captures' arrays outlive their timing too).  This is what a capture costs
+ * the kernel: every page of fresh memory is faulted in once.
  *
  * Each run is timed on its own (CLOCK_MONOTONIC, from just before pipe2 to
  * just after waitpid), as the .NET contenders time theirs, and printed:
@@ -22,7 +23,7 @@
  * kernel's default size, as a plain C program would; -p sets it with
  * F_SETPIPE_SZ, to see what a bigger pipe is worth.
  *
- * Usage: readloop [-c] [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB
+ * Usage: readloop [-c] [-n N] [-p PIPE_BYTES] WRITER MIB
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +36,9 @@
 #include <unistd.h>
 
 extern char **environ;
+
+/* The discarding read buffer, as the .NET stream contenders' one. */
+#define BUFFER (1024 * 1024)
 
 static int64_t now_ns(void)
 {
@@ -63,45 +67,41 @@ static __attribute__((noinline)) pid_t spawn(int out, char *const argv[])
     return pid;
 }
 
-/* One run; returns its ns, or -1 after printing why. */
-/* Reads fd to end-of-file: into buffer (size bytes, reused) when discarding,
- * else into a growing capture; returns the byte count, or -1. */
-static long long read_all(int fd, char *buffer, size_t size, int capture)
+/* Reads fd to end-of-file: into buffer (BUFFER bytes, reused) when discarding,
+ * else (captured not NULL) into a growing capture, which it hands back in
+ * *captured for the caller to free once the run is timed; returns the byte
+ * count, or -1. */
+static long long read_all(int fd, char *buffer, char **captured)
 {
     size_t capacity = 64 * 1024, length = 0;
-    char *captured = capture ? malloc(capacity) : NULL;
-    if (capture && captured == NULL)
+    if (captured != NULL && (*captured = malloc(capacity)) == NULL)
         return -1;
     long long total = 0;
     for (;;) {
-        if (capture && length == capacity) {
-            char *bigger = realloc(captured, capacity * 2);
-            if (bigger == NULL) {
-                free(captured);
+        if (captured != NULL && length == capacity) {
+            char *bigger = realloc(*captured, capacity * 2);
+            if (bigger == NULL)
                 return -1;
-            }
-            captured = bigger;
+            *captured = bigger;
             capacity *= 2;
         }
-        ssize_t n = capture ? read(fd, captured + length, capacity - length) : read(fd, buffer, size);
+        ssize_t n = captured != NULL ? read(fd, *captured + length, capacity - length) : read(fd, buffer, BUFFER);
         if (n > 0) {
             total += n;
-            length += capture ? (size_t)n : 0;
+            length += captured != NULL ? (size_t)n : 0;
             continue;
         }
         if (n == 0)
-            break;
+            return total;
         if (errno != EINTR) {
             perror("readloop: read");
-            total = -1;
-            break;
+            return -1;
         }
     }
-    free(captured);
-    return total;
 }
 
-static int64_t run_once(char *const argv[], long long expected, char *buffer, size_t size, int pipe_size, int capture)
+/* One run; returns its ns, or -1 after printing why. */
+static int64_t run_once(char *const argv[], long long expected, char *buffer, int pipe_size, int capture)
 {
     int fds[2], status;
     int64_t start = now_ns();
@@ -122,7 +122,8 @@ static int64_t run_once(char *const argv[], long long expected, char *buffer, si
         close(fds[0]);
         return -1;
     }
-    long long total = read_all(fds[0], buffer, size, capture);
+    char *captured = NULL;
+    long long total = read_all(fds[0], buffer, capture ? &captured : NULL);
     close(fds[0]);
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
@@ -131,6 +132,7 @@ static int64_t run_once(char *const argv[], long long expected, char *buffer, si
         }
     }
     int64_t elapsed = now_ns() - start;
+    free(captured);   /* after the timing, as the .NET captures' arrays are collected later */
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || total != expected) {
         fprintf(stderr, "readloop: %s: status 0x%x, read %lld of %lld bytes\n", argv[0], status, total, expected);
         return -1;
@@ -140,31 +142,30 @@ static int64_t run_once(char *const argv[], long long expected, char *buffer, si
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: readloop [-c] [-n N] [-b BUFFER_BYTES] [-p PIPE_BYTES] WRITER MIB\n");
+    fprintf(stderr, "usage: readloop [-c] [-n N] [-p PIPE_BYTES] WRITER MIB\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    long n = 1, size = 1024 * 1024, pipe_size = 0;
+    long n = 1, pipe_size = 0;
     int opt, capture = 0;
-    while ((opt = getopt(argc, argv, "cn:b:p:")) != -1) {
+    while ((opt = getopt(argc, argv, "cn:p:")) != -1) {
         switch (opt) {
         case 'c': capture = 1; break;
         case 'n': n = strtol(optarg, NULL, 10); break;
-        case 'b': size = strtol(optarg, NULL, 10); break;
         case 'p': pipe_size = strtol(optarg, NULL, 10); break;
         default: usage();
         }
     }
-    if (optind + 2 != argc || n <= 0 || size <= 0 || pipe_size < 0 || pipe_size > 1 << 30)
+    if (optind + 2 != argc || n <= 0 || pipe_size < 0 || pipe_size > 1 << 30)
         usage();
     char *writer = argv[optind];
     char *mib = argv[optind + 1];
     long long expected = strtoll(mib, NULL, 10) * 1024 * 1024;
     char *const child_argv[] = { writer, mib, NULL };
 
-    char *buffer = malloc((size_t)size);
+    char *buffer = malloc(BUFFER);
     int64_t *samples = malloc(sizeof *samples * (size_t)n);
     int64_t *sorted = malloc(sizeof *sorted * (size_t)n);
     if (buffer == NULL || samples == NULL || sorted == NULL) {
@@ -173,7 +174,7 @@ int main(int argc, char **argv)
     }
     int64_t total = 0;
     for (long i = 0; i < n; i++) {
-        samples[i] = run_once(child_argv, expected, buffer, (size_t)size, (int)pipe_size, capture);
+        samples[i] = run_once(child_argv, expected, buffer, (int)pipe_size, capture);
         if (samples[i] < 0)
             return 1;
         total += samples[i];

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace VirCommand.Benchmarks.Compare;
 
 /// <summary>
@@ -23,6 +25,25 @@ internal static class NativeTools
             if (!File.Exists(path))
                 throw new FileNotFoundException($"A native helper of the benchmarks is missing ({path}): build the project on Linux with gcc installed.");
         }
+    }
+
+    /// <summary>
+    /// Reads a raw C loop's answer to a batch of <paramref name="count"/> operations: the line
+    /// <c>n=N total_ns=T median_ns=M min_ns=L</c>, then the ns of each operation, one per line.
+    /// </summary>
+    public static async Task<double[]> ReadTimesAsync(StreamReader output, int count, string helper)
+    {
+        var summary = await output.ReadLineAsync();
+        if (summary is null || !summary.StartsWith("n=", StringComparison.Ordinal))
+            throw new InvalidOperationException($"The {helper} stopped or answered '{summary}'.");
+        var ns = new double[count];
+        for (var i = 0; i < count; i++)
+        {
+            var line = await output.ReadLineAsync()
+                ?? throw new InvalidOperationException($"The {helper} stopped mid-batch.");
+            ns[i] = double.Parse(line, CultureInfo.InvariantCulture);
+        }
+        return ns;
     }
 
     private static string PathOf(string name) => Path.Combine(AppContext.BaseDirectory, "vircommand-" + name);

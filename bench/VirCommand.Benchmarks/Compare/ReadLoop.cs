@@ -32,17 +32,7 @@ internal static class ReadLoop
             start.ArgumentList.Add(arg);
         using var helper = Process.Start(start) ?? throw new InvalidOperationException("Could not start the raw C read loop.");
 
-        // "n=N total_ns=T median_ns=M min_ns=L", then one line per run.
-        var summary = await helper.StandardOutput.ReadLineAsync();
-        if (summary is null || !summary.StartsWith("n=", StringComparison.Ordinal))
-            throw new InvalidOperationException($"The raw C read loop failed or answered '{summary}'.");
-        var ns = new double[runs];
-        for (var i = 0; i < runs; i++)
-        {
-            var line = await helper.StandardOutput.ReadLineAsync()
-                ?? throw new InvalidOperationException("The raw C read loop stopped mid-batch.");
-            ns[i] = double.Parse(line, CultureInfo.InvariantCulture);
-        }
+        var ns = await NativeTools.ReadTimesAsync(helper.StandardOutput, runs, "raw C read loop");
         await helper.WaitForExitAsync();
         return helper.ExitCode == 0 ? ns : throw new InvalidOperationException($"The raw C read loop exited with {helper.ExitCode}.");
     }

@@ -19,19 +19,7 @@ internal sealed class SpawnLoop(string program, int extraFds = 0) : IDisposable
         var helper = _helper ??= Start();
         await helper.StandardInput.WriteLineAsync(spawns.ToString(CultureInfo.InvariantCulture));
         await helper.StandardInput.FlushAsync();
-
-        // "n=N total_ns=T median_ns=M min_ns=L", then one line per spawn.
-        var summary = await helper.StandardOutput.ReadLineAsync();
-        if (summary is null || !summary.StartsWith("n=", StringComparison.Ordinal))
-            throw new InvalidOperationException($"The raw C loop helper stopped or answered '{summary}'.");
-        var ns = new double[spawns];
-        for (var i = 0; i < spawns; i++)
-        {
-            var line = await helper.StandardOutput.ReadLineAsync()
-                ?? throw new InvalidOperationException("The raw C loop helper stopped mid-batch.");
-            ns[i] = double.Parse(line, CultureInfo.InvariantCulture);
-        }
-        return ns;
+        return await NativeTools.ReadTimesAsync(helper.StandardOutput, spawns, "raw C loop helper");
     }
 
     public void Dispose()

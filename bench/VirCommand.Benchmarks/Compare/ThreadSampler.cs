@@ -23,14 +23,13 @@ internal sealed class ThreadSampler : IDisposable
         _thread.Start();
     }
 
-    /// <summary>The current thread count (the sampler's own included).</summary>
-    public int Current() => _counter.Read();
-
-    /// <summary>Starts sampling, from the current count.</summary>
-    public void Begin()
+    /// <summary>Starts sampling, from the current count; returns that count (the sampler's own thread included).</summary>
+    public int Begin()
     {
-        Volatile.Write(ref _peak, _counter.Read());
+        var idle = _counter.Read();
+        Volatile.Write(ref _peak, idle);
         _sampling.Set();
+        return idle;
     }
 
     /// <summary>Stops sampling; returns the highest count seen since <see cref="Begin"/>.</summary>

@@ -22,10 +22,8 @@ internal static class ProcStatus
     /// </summary>
     public static void ResetPeak() => File.WriteAllText("/proc/self/clear_refs", "5");
 
-    private static long Kibibytes(string name) => Field(name);
-
-    /// <summary>The first number on the line starting with <paramref name="name"/>.</summary>
-    private static long Field(string name)
+    /// <summary>The first number on the line starting with <paramref name="name"/> (a size in KiB).</summary>
+    private static long Kibibytes(string name)
     {
         foreach (var line in File.ReadLines("/proc/self/status"))
         {

@@ -94,8 +94,7 @@ internal sealed class ConcurrentSleeps : IScenario
         var ns = new double[count];
         for (var i = 0; i < count; i++)
         {
-            var idle = _threads.Current();
-            _threads.Begin();
+            var idle = _threads.Begin();
             var start = Stopwatch.GetTimestamp();
             var starting = await run();
             var elapsed = Stopwatch.GetElapsedTime(start);

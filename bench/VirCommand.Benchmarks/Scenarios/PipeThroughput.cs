@@ -61,7 +61,7 @@ internal sealed class PipeThroughput : IScenario
         $"Per run: spawn `vircommand-writer {Mebibytes}` (writes {Mebibytes} × a static 1 MiB buffer to stdout), take all of its stdout, wait for it; " +
         "timed from before the spawn to after the wait. The raw C loop reads with a blocking read(2) into a 1 MiB buffer and times itself, " +
         $"with the kernel's default pipe size, and again with the pipe grown to {BigPipe / 1024} KiB as the POSIX backend grows a busy pipe; " +
-        "the raw C capture loop reads into a buffer that starts at 64 KiB and doubles with realloc (mremap, no copy), freed after each run: " +
+        "the raw C capture loop reads into a buffer that starts at 64 KiB and doubles with realloc (mremap, no copy), freed after each run (untimed): " +
         "what faulting in 1 GiB of fresh memory costs, which bounds every capture. " +
         "The stream contenders read the returned stream with `ReadAsync` into one reused 1 MiB buffer; the captures run with " +
         $"`SetCaptureLimit({CaptureLimit / Bytes} GiB)`. " +
