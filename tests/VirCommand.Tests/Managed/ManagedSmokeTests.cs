@@ -21,12 +21,23 @@ public sealed class ManagedSmokeTests
     [LinuxFact]
     public async Task UnsetStdio_NeverReachesTheParentsOwnStreams()
     {
-        using var command = Probe.Command("--write-stderr", "oops", "--exit", "3");
+        using var dir = new TempDir();
+        // The shell's own fds 0-2 are the ones the command leaves unset: it writes where they lead to a file.
+        using var command = Command.NewArgList("/bin/sh", "-c",
+            "fds=$(readlink /proc/$$/fd/0 /proc/$$/fd/1 /proc/$$/fd/2); echo \"$fds\" >\"$0\"; echo oops >&2; exit 3", dir.File("fds"));
 
-        var e = await Assert.ThrowsAsync<CommandExitException>(() => Runner.RunAsync(command));
+        var e = await Assert.ThrowsAsync<CommandExitException>(() => Runner.RunAsync(command).OrHang());
 
         Assert.Equal(3, e.ExitCode);
         Assert.Contains("oops", e.StandardErrorTail, StringComparison.Ordinal);
+        var targets = File.ReadAllLines(dir.File("fds"));
+        Assert.Equal(3, targets.Length);
+        for (var fd = 0; fd < 3; fd++)
+        {
+            // A pipe of the backend's own (README: an empty or drained pipe), not the parent's stream.
+            Assert.StartsWith("pipe:", targets[fd], StringComparison.Ordinal);
+            Assert.NotEqual(ProcessInspector.FdTarget(fd), targets[fd]);
+        }
     }
 
     [LinuxFact]
