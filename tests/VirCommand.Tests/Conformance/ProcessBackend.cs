@@ -45,9 +45,23 @@ internal sealed class ProcessBackend(string name, Func<CommandRunnerOptions, ICo
     public override void AssertNeverRan(ICommandRunner runner, TempDir dir)
     {
         ArgumentNullException.ThrowIfNull(dir);
-        // A child spawned by mistake would touch the trace within moments: give it that moment.
+        // A child spawned by mistake would touch the trace within moments: give it that moment. One slower
+        // than that (a loaded machine) still runs the script as our child: look for it too.
         Thread.Sleep(100);
         Assert.False(File.Exists(dir.File("traced" + TraceSuffix)), $"the {name} backend ran the program although it refused the command");
+        Assert.DoesNotContain(ProcessInspector.Children(), pid => CommandLineOf(pid).Contains(dir.File("traced"), StringComparison.Ordinal));
+    }
+
+    private static string CommandLineOf(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline");
+        }
+        catch (IOException)
+        {
+            return ""; // gone meanwhile
+        }
     }
 
     public override void Script(ICommandRunner runner, string program, Func<FakeInvocation, FakeResponse> answer)

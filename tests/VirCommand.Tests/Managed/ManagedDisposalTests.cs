@@ -35,18 +35,21 @@ public sealed class ManagedDisposalTests
         await running.WaitAsync().OrHang();
 
         // A disposed Process no longer names a process.
-        await WaitUntil(() =>
+        Assert.True(await Task.Run(() => ProcessInspector.WaitUntil(() => !NamesAProcess(process), HangGuard.Limit)),
+            "the detached handle kept its Process");
+    }
+
+    private static bool NamesAProcess(System.Diagnostics.Process process)
+    {
+        try
         {
-            try
-            {
-                _ = process.Id;
-                return false;
-            }
-            catch (InvalidOperationException)
-            {
-                return true;
-            }
-        });
+            _ = process.Id;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     [LinuxFact]
@@ -69,18 +72,7 @@ public sealed class ManagedDisposalTests
     }
 
     private static System.Diagnostics.Process ProcessOf(IRunningCommand running) =>
-        (System.Diagnostics.Process)typeof(ManagedCommandRunner).Assembly
-            .GetType("VirCommand.Backends.Managed.ManagedRunningCommand", throwOnError: true)!
+        (System.Diagnostics.Process)typeof(ManagedRunningCommand)
             .GetField("_process", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .GetValue(running)!;
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + HangGuard.Limit;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition never held");
-            await Task.Delay(20);
-        }
-    }
 }

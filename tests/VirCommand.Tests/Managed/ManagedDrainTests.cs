@@ -22,28 +22,12 @@ public sealed class ManagedDrainTests
             Assert.StartsWith("pipe:", pipe, StringComparison.Ordinal);
 
             // Closing the parent's end may finish just after the run returned.
-            var deadline = DateTime.UtcNow + HangGuard.Limit;
-            while (OurFdsTo(pipe) > 0)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the parent still holds {pipe}");
-                await Task.Delay(20);
-            }
+            Assert.True(await Task.Run(() => ProcessInspector.WaitUntil(() => !ProcessInspector.OpenFds().Any(fd => ProcessInspector.FdTarget(fd) == pipe),
+                HangGuard.Limit)), $"the parent still holds {pipe}");
         }
         finally
         {
             await Processes.KillAsync(grandchild);
         }
     }
-
-    private static int OurFdsTo(string? target) => Directory.GetFiles("/proc/self/fd").Count(fd =>
-    {
-        try
-        {
-            return new FileInfo(fd).LinkTarget == target;
-        }
-        catch (IOException)
-        {
-            return false; // closed while listed
-        }
-    });
 }
