@@ -1,5 +1,6 @@
 using System.Text;
 using VirCommand.Backends.Fake;
+using VirCommand.Tests.Building;
 
 namespace VirCommand.Tests.Fake;
 
@@ -255,19 +256,12 @@ public class FakeRunTests
     [Fact]
     public async Task Output_to_a_caller_fd_is_written_there()
     {
-        var path = Path.GetTempFileName();
-        try
-        {
-            _fake.Register("tool").Returns(FakeResponse.Success("to the file\n"));
-            using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Write))
-                await _fake.RunAsync(Command.New("tool").SetOutputFd(file));
+        using var file = new TempFile();
+        _fake.Register("tool").Returns(FakeResponse.Success("to the file\n"));
 
-            Assert.Equal("to the file\n", await File.ReadAllTextAsync(path));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        await _fake.RunAsync(Command.New("tool").SetOutputFd(file.Handle));
+
+        Assert.Equal("to the file\n", await File.ReadAllTextAsync(file.Path));
     }
 
     [Fact]
