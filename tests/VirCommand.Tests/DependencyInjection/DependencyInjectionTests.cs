@@ -114,7 +114,7 @@ public class RunnerOptionsValidationTests
     [Fact]
     public void A_runner_built_without_DI_rejects_invalid_options_naming_them()
     {
-        var error = Assert.Throws<ArgumentException>(() => new VirCommand.Backends.Fake.FakeCommandRunner(new CommandRunnerOptions { KillGracePeriod = TimeSpan.FromSeconds(-5) }));
+        var error = Assert.Throws<ArgumentException>(() => new FakeCommandRunner(new CommandRunnerOptions { KillGracePeriod = TimeSpan.FromSeconds(-5) }));
 
         Assert.Equal("options", error.ParamName);
         Assert.Contains(nameof(CommandRunnerOptions.KillGracePeriod), error.Message, StringComparison.Ordinal);
