@@ -386,6 +386,8 @@ public class FakeRunTests
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("t0k3n", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", _fake.Transcript[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("t0k3n", _fake.Transcript[0], StringComparison.Ordinal);
+        Assert.Equal("TOKEN='***' mysql '--password=***'", _fake.Transcript[0]);
         Assert.Equal(["mysql", "--password=hunter2"], _fake.Invocations[0].Argv);
         Assert.Equal("t0k3n", _fake.Invocations[0].GetEnvironmentVariable("TOKEN"));
     }
