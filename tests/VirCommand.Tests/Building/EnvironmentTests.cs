@@ -125,45 +125,28 @@ public sealed class EnvironmentTests
     }
 
     [Theory]
-    [InlineData("")]
-    [InlineData("A=B")]
-    [InlineData("=")]
-    [InlineData("A=")]
-    public void AddEnvPair_EmptyNameOrNameWithEquals_ThrowsAndKeepsInheriting(string name)
+    [InlineData("AddEnvPair", "")]
+    [InlineData("AddEnvPair", "A=B")]
+    [InlineData("AddEnvPair", "=")]
+    [InlineData("AddEnvPair", "A=")]
+    [InlineData("AddSecretEnvPair", "")]
+    [InlineData("AddSecretEnvPair", "A=B")]
+    [InlineData("AddEnvPass", "")]
+    [InlineData("AddEnvPass", "PATH=x")]
+    public void NamedEnvironmentCall_EmptyNameOrNameWithEquals_ThrowsAndKeepsInheriting(string call, string name)
     {
         var command = new Command("prog");
 
-        var ex = Assert.Throws<ArgumentException>(() => command.AddEnvPair(name, "value"));
+        var ex = Assert.Throws<ArgumentException>(() => call switch
+        {
+            "AddEnvPair" => command.AddEnvPair(name, "value"),
+            "AddSecretEnvPair" => command.AddSecretEnvPair(name, "value"),
+            _ => command.AddEnvPass(name),
+        });
 
         Assert.Equal("name", ex.ParamName);
         Assert.True(command.InheritsEnvironment);
         Assert.Empty(command.Environment);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("A=B")]
-    public void AddSecretEnvPair_EmptyNameOrNameWithEquals_Throws(string name)
-    {
-        var command = new Command("prog");
-
-        var ex = Assert.Throws<ArgumentException>(() => command.AddSecretEnvPair(name, "value"));
-
-        Assert.Equal("name", ex.ParamName);
-        Assert.True(command.InheritsEnvironment);
-    }
-
-    [Theory]
-    [InlineData("")]
-    [InlineData("PATH=x")]
-    public void AddEnvPass_EmptyNameOrNameWithEquals_ThrowsAndKeepsInheriting(string name)
-    {
-        var command = new Command("prog");
-
-        var ex = Assert.Throws<ArgumentException>(() => command.AddEnvPass(name));
-
-        Assert.Equal("name", ex.ParamName);
-        Assert.True(command.InheritsEnvironment);
     }
 
     [Fact]

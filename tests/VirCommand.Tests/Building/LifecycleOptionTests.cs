@@ -202,7 +202,9 @@ public sealed class LifecycleOptionTests
     {
         var command = new Command("prog");
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => command.SetGracefulSignal((Signal)signal));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => command.SetGracefulSignal((Signal)signal));
+
+        Assert.Equal("signal", ex.ParamName);
         Assert.Null(command.GracefulSignal);
     }
 

@@ -262,7 +262,9 @@ public sealed class ProcessOptionTests
     {
         var command = new Command("prog");
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => command.SetParentDeathSignal((Signal)0));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => command.SetParentDeathSignal((Signal)0));
+
+        Assert.Equal("signal", ex.ParamName);
         Assert.Null(command.ParentDeathSignal);
     }
 
@@ -276,7 +278,12 @@ public sealed class ProcessOptionTests
     [Fact]
     public void Daemonize_WithParentDeathSignal_ThrowsInEitherOrder()
     {
-        Assert.Throws<InvalidOperationException>(() => new Command("d").SetParentDeathSignal(Signal.SIGTERM).Daemonize());
-        Assert.Throws<InvalidOperationException>(() => new Command("d").Daemonize().SetParentDeathSignal(Signal.SIGTERM));
+        var signalFirst = new Command("d").SetParentDeathSignal(Signal.SIGTERM);
+        var daemonFirst = new Command("d").Daemonize();
+
+        Assert.Throws<InvalidOperationException>(() => signalFirst.Daemonize());
+        Assert.Throws<InvalidOperationException>(() => daemonFirst.SetParentDeathSignal(Signal.SIGTERM));
+        Assert.False(signalFirst.IsDaemon);
+        Assert.Null(daemonFirst.ParentDeathSignal);
     }
 }

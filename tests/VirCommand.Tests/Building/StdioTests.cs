@@ -28,21 +28,18 @@ public sealed class StdioTests
     public static TheoryData<string, string, string> SetTwice()
     {
         var data = new TheoryData<string, string, string>();
-        foreach (var first in InputSetters)
-            foreach (var second in InputSetters)
-                data.Add(first, second, "stdin");
-        foreach (var first in OutputSetters)
-            foreach (var second in OutputSetters)
-                data.Add(first, second, "stdout");
-        foreach (var first in ErrorSetters)
-            foreach (var second in ErrorSetters)
-                data.Add(first, second, "stderr");
-        foreach (var first in ErrorSetters)
-            foreach (var second in MergedSetters)
-                data.Add(first, second, "stderr");
-        foreach (var first in MergedSetters)
-            foreach (var second in ErrorSetters)
-                data.Add(first, second, "stderr");
+        void AddPairs(string[] firsts, string[] seconds, string stream)
+        {
+            foreach (var first in firsts)
+                foreach (var second in seconds)
+                    data.Add(first, second, stream);
+        }
+
+        AddPairs(InputSetters, InputSetters, "stdin");
+        AddPairs(OutputSetters, OutputSetters, "stdout");
+        AddPairs(ErrorSetters, ErrorSetters, "stderr");
+        AddPairs(ErrorSetters, MergedSetters, "stderr");
+        AddPairs(MergedSetters, ErrorSetters, "stderr");
         return data;
     }
 

@@ -93,6 +93,26 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task CommandLogLevel_sets_the_level_of_the_command_and_success_entries_but_failures_stay_warnings()
+    {
+        var logs = new ListLoggerProvider();
+        using var services = new ServiceCollection()
+            .AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace))
+            .AddVirCommandFake(f => f.Register("job").Returns(FakeResponse.Success(), FakeResponse.Exit(3)),
+                o => o.CommandLogLevel = LogLevel.Information)
+            .BuildServiceProvider();
+        var runner = services.GetRequiredService<ICommandRunner>();
+
+        await runner.RunAsync(Command.New("job"));
+        await Assert.ThrowsAsync<CommandExitException>(() => runner.RunAsync(Command.New("job")));
+
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message == "Running job with the fake backend");
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message.StartsWith("job: exit status 0 after", StringComparison.Ordinal));
+        Assert.Contains(logs.Entries, e => e.Level == LogLevel.Warning && e.Message == "job failed: job: exit status 3");
+        Assert.DoesNotContain(logs.Entries, e => e.Level == LogLevel.Debug);
+    }
+
+    [Fact]
     public async Task A_started_command_logs_its_outcome_when_waited_for()
     {
         var logs = new ListLoggerProvider();
@@ -114,7 +134,7 @@ public class RunnerOptionsValidationTests
     [Fact]
     public void A_runner_built_without_DI_rejects_invalid_options_naming_them()
     {
-        var error = Assert.Throws<ArgumentException>(() => new VirCommand.Backends.Fake.FakeCommandRunner(new CommandRunnerOptions { KillGracePeriod = TimeSpan.FromSeconds(-5) }));
+        var error = Assert.Throws<ArgumentException>(() => new FakeCommandRunner(new CommandRunnerOptions { KillGracePeriod = TimeSpan.FromSeconds(-5) }));
 
         Assert.Equal("options", error.ParamName);
         Assert.Contains(nameof(CommandRunnerOptions.KillGracePeriod), error.Message, StringComparison.Ordinal);

@@ -114,8 +114,8 @@ public class FakeMatchingTests
     [Fact]
     public async Task Times_limits_a_registration_and_then_falls_through()
     {
-        _fake.RegisterProgram("curl").Returns(FakeResponse.Success("fallback"));
-        _fake.RegisterProgram("curl").Returns(FakeResponse.Exit(7)).Times(2);
+        var fallback = _fake.RegisterProgram("curl").Returns(FakeResponse.Success("fallback"));
+        var limited = _fake.RegisterProgram("curl").Returns(FakeResponse.Exit(7)).Times(2);
         var command = Command.New("curl").AllowNonZeroExit().SetOutputBuffer();
 
         var codes = new List<int?>();
@@ -123,6 +123,9 @@ public class FakeMatchingTests
             codes.Add((await _fake.RunAsync(command)).ExitCode);
 
         Assert.Equal([7, 7, 0], codes);
+        Assert.Equal((2, (int?)2), (limited.CallCount, limited.ExpectedCalls));
+        Assert.Equal((1, (int?)null), (fallback.CallCount, fallback.ExpectedCalls));
+        Assert.Equal("curl (any arguments)", fallback.Description);
     }
 
     [Fact]

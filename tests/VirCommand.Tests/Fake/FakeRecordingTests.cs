@@ -1,5 +1,6 @@
 using System.Text;
 using VirCommand.Backends.Fake;
+using VirCommand.Tests.Building;
 
 namespace VirCommand.Tests.Fake;
 
@@ -24,7 +25,7 @@ public class FakeRecordingTests
     [Fact]
     public async Task Without_an_environment_call_the_child_inherits_the_whole_environment()
     {
-        using var variable = new ScopedVariable("VIRCOMMAND_INHERITED", "yes");
+        using var scope = new EnvironmentScope().Set("VIRCOMMAND_INHERITED", "yes");
 
         await _fake.RunAsync(Command.New("env"));
 
@@ -36,7 +37,7 @@ public class FakeRecordingTests
     [Fact]
     public async Task After_an_environment_call_the_child_gets_exactly_the_explicit_list()
     {
-        using var variable = new ScopedVariable("VIRCOMMAND_INHERITED", "yes");
+        using var scope = new EnvironmentScope().Set("VIRCOMMAND_INHERITED", "yes");
 
         await _fake.RunAsync(Command.New("env").AddEnvPair("ONLY", "this"));
 
@@ -46,7 +47,7 @@ public class FakeRecordingTests
     [Fact]
     public async Task Passing_an_unset_variable_still_stops_inheritance()
     {
-        using var variable = new ScopedVariable("VIRCOMMAND_UNSET", null);
+        using var scope = new EnvironmentScope().Set("VIRCOMMAND_UNSET", null);
 
         await _fake.RunAsync(Command.New("env").AddEnvPass("VIRCOMMAND_UNSET"));
 
@@ -64,28 +65,23 @@ public class FakeRecordingTests
     [Fact]
     public async Task PassCommon_sets_LC_ALL_then_passes_the_common_variables_that_are_set_in_order()
     {
-        string[] names = ["LD_PRELOAD", "LD_LIBRARY_PATH", "DYLD_INSERT_LIBRARIES", "DYLD_FORCE_FLAT_NAMESPACE", "PATH", "HOME", "USER", "LOGNAME", "TMPDIR"];
         var set = new[] { "TMPDIR", "LD_PRELOAD", "HOME", "USER", "PATH" };
-        var scopes = names.Select(n => new ScopedVariable(n, set.Contains(n) ? "value-of-" + n : null)).ToList();
-        try
-        {
-            await _fake.RunAsync(Command.New("env").AddEnvPair("LC_ALL", "de_DE").AddEnvPassCommon().AddEnvPair("EXTRA", "1"));
+        using var scope = new EnvironmentScope();
+        foreach (var name in Command.CommonEnvironmentNames)
+            scope.Set(name, set.Contains(name) ? "value-of-" + name : null);
 
-            Assert.Equal(
-                ["LC_ALL=C", "LD_PRELOAD=value-of-LD_PRELOAD", "PATH=value-of-PATH", "HOME=value-of-HOME", "USER=value-of-USER", "TMPDIR=value-of-TMPDIR", "EXTRA=1"],
-                _fake.Invocations[0].Environment.Select(e => e.ToEnvironString()));
-        }
-        finally
-        {
-            scopes.ForEach(s => s.Dispose());
-        }
+        await _fake.RunAsync(Command.New("env").AddEnvPair("LC_ALL", "de_DE").AddEnvPassCommon().AddEnvPair("EXTRA", "1"));
+
+        Assert.Equal(
+            ["LC_ALL=C", "LD_PRELOAD=value-of-LD_PRELOAD", "PATH=value-of-PATH", "HOME=value-of-HOME", "USER=value-of-USER", "TMPDIR=value-of-TMPDIR", "EXTRA=1"],
+            _fake.Invocations[0].Environment.Select(e => e.ToEnvironString()));
     }
 
     [Fact]
     public async Task Records_working_directory_input_fds_and_send_buffers()
     {
-        using var file = File.OpenHandle(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.DeleteOnClose);
-        var command = Command.New("tool").SetWorkingDirectory("/srv").SetInputBuffer(new byte[] { 1, 0, 2 }).PassFd(file, 9);
+        using var file = new TempFile();
+        var command = Command.New("tool").SetWorkingDirectory("/srv").SetInputBuffer(new byte[] { 1, 0, 2 }).PassFd(file.Handle, 9);
         var readFd = command.SetSendBuffer("secret data"u8.ToArray());
 
         await _fake.RunAsync(command);
@@ -141,17 +137,16 @@ public class FakeRecordingTests
     [Fact]
     public async Task A_close_parent_fd_is_closed_once_the_child_started()
     {
-        var kept = File.OpenHandle(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.DeleteOnClose);
-        var owned = File.OpenHandle(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, FileOptions.DeleteOnClose);
-        using var command = Command.New("tool").PassFd(kept).PassFd(owned, PassFdOptions.CloseParent);
+        using var kept = new TempFile();
+        using var owned = new TempFile();
+        using var command = Command.New("tool").PassFd(kept.Handle).PassFd(owned.Handle, PassFdOptions.CloseParent);
 
         await _fake.RunAsync(command);
 
-        Assert.True(owned.IsClosed);
-        Assert.False(kept.IsClosed);
+        Assert.True(owned.Handle.IsClosed);
+        Assert.False(kept.Handle.IsClosed);
         Assert.Throws<InvalidOperationException>(() => command.ValidateForRun(runToCompletion: true));
         await Assert.ThrowsAsync<InvalidOperationException>(() => _fake.RunAsync(command));
-        kept.Dispose();
     }
 
     [Fact]
@@ -163,20 +158,5 @@ public class FakeRecordingTests
 
         Assert.Equal(500, _fake.Invocations.Count);
         Assert.Equal(500, _fake.Invocations.Select(i => i.Pid).Distinct().Count());
-    }
-
-    private sealed class ScopedVariable : IDisposable
-    {
-        private readonly string _name;
-        private readonly string? _original;
-
-        public ScopedVariable(string name, string? value)
-        {
-            _name = name;
-            _original = System.Environment.GetEnvironmentVariable(name);
-            System.Environment.SetEnvironmentVariable(name, value);
-        }
-
-        public void Dispose() => System.Environment.SetEnvironmentVariable(_name, _original);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using VirCommand.Backends.Fake;
+using VirCommand.Tests.Building;
 
 namespace VirCommand.Tests.Fake;
 
@@ -255,19 +256,12 @@ public class FakeRunTests
     [Fact]
     public async Task Output_to_a_caller_fd_is_written_there()
     {
-        var path = Path.GetTempFileName();
-        try
-        {
-            _fake.Register("tool").Returns(FakeResponse.Success("to the file\n"));
-            using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Write))
-                await _fake.RunAsync(Command.New("tool").SetOutputFd(file));
+        using var file = new TempFile();
+        _fake.Register("tool").Returns(FakeResponse.Success("to the file\n"));
 
-            Assert.Equal("to the file\n", await File.ReadAllTextAsync(path));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        await _fake.RunAsync(Command.New("tool").SetOutputFd(file.Handle));
+
+        Assert.Equal("to the file\n", await File.ReadAllTextAsync(file.Path));
     }
 
     [Fact]
@@ -392,6 +386,8 @@ public class FakeRunTests
         Assert.DoesNotContain("hunter2", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("t0k3n", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("hunter2", _fake.Transcript[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("t0k3n", _fake.Transcript[0], StringComparison.Ordinal);
+        Assert.Equal("TOKEN='***' mysql '--password=***'", _fake.Transcript[0]);
         Assert.Equal(["mysql", "--password=hunter2"], _fake.Invocations[0].Argv);
         Assert.Equal("t0k3n", _fake.Invocations[0].GetEnvironmentVariable("TOKEN"));
     }

@@ -96,10 +96,11 @@ public sealed class LineBreakTests
     [Fact]
     public void ToStringLineBreaks_ArgumentIsSeparatedBySpaceOrBreakOnly()
     {
-        var text = Command.NewArgList("prog", "--opt", "v", "x").AddEnvPair("A", "1").ToString(lineBreaks: true);
+        var command = Command.NewArgList("prog", "--opt", "v", "x").AddEnvPair("A", "1");
+        var text = command.ToString(lineBreaks: true);
 
         Assert.False(text.EndsWith('\n'));
         Assert.False(text.EndsWith('\\'));
-        Assert.Equal(text.Replace(Break, " ", StringComparison.Ordinal), Command.NewArgList("prog", "--opt", "v", "x").AddEnvPair("A", "1").ToString());
+        Assert.Equal(text.Replace(Break, " ", StringComparison.Ordinal), command.ToString());
     }
 }

@@ -43,6 +43,8 @@ public sealed class StopRecordTests
 
         var e = Assert.Throws<CommandCaptureLimitException>(() => stop.Judge(Killed, Settings, false, false, null));
         Assert.Equal(StopReason.CaptureLimit, stop.Reason);
+        Assert.Equal("stderr", stop.OverflowStream);
+        Assert.Equal(("stderr", 10L), (e.Stream, e.Limit));
         Assert.Contains("stderr", e.Message, StringComparison.Ordinal);
     }
 
