@@ -36,9 +36,7 @@ public sealed class ArgumentTests
     [Fact]
     public async Task A_relative_program_path_is_argv0_as_given()
     {
-        var relative = Path.GetRelativePath(System.Environment.CurrentDirectory, Probe.Path);
-        if (!relative.Contains('/', StringComparison.Ordinal))
-            relative = "./" + relative;
+        var relative = Probe.RelativePath;
 
         var result = await _runner.RunAsync(Command.New(relative).SetOutputBuffer()).OrHang();
 

@@ -50,7 +50,7 @@ public sealed class CaptureLimitTests
         var error = await Assert.ThrowsAsync<CommandCaptureLimitException>(() =>
             _runner.RunAsync(Command.NewArgList("cat", "/dev/zero").SetMergedOutputBuffer().SetCaptureLimit(4096)).OrHang());
 
-        Assert.Equal(4096, error.Result.StandardOutputBytes.Length);
+        Assert.Equal(new byte[4096], error.Result.StandardOutputBytes.ToArray());
     }
 
     [Fact]

@@ -32,5 +32,6 @@ public sealed class ChannelTests
         new ReadChannel(EventLoop.Shared, parent, capture).Close();
 
         Assert.True(capture.Captured.IsEmpty);
+        Assert.True(parent.IsClosed);
     }
 }

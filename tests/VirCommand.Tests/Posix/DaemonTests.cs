@@ -172,7 +172,7 @@ public sealed class DaemonTests : IDisposable
         var result = await Posix.Runner.RunAsync(command);
         Assert.Equal(0, result.ExitCode);
 
-        var expected = $"BEGIN STDOUT\n{Encoding.ASCII.GetString(input)}END STDOUT\nBEGIN STDOUT\n{Encoding.ASCII.GetString(extra)}END STDOUT\n";
+        var expected = Probe.StdoutBlock(Encoding.ASCII.GetString(input)) + Probe.StdoutBlock(Encoding.ASCII.GetString(extra));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         string text;
         while ((text = File.ReadAllText(report)).Length < expected.Length && DateTime.UtcNow < deadline)

@@ -88,6 +88,7 @@ public sealed class FdTests
         Assert.Equal([0, 1, 2, file.Fd], report.Fds);
         Assert.Equal(file.Path, report.FdTargets[file.Fd]);
         Assert.False(file.Handle.IsClosed);
+        Assert.True(file.FdStillRefersToFile(file.Fd));
     }
 
     [Fact]

@@ -2,17 +2,21 @@ using System.Runtime.InteropServices;
 
 namespace VirCommand.Tests.Posix;
 
-/// <summary>The few libc calls the POSIX tests make to observe the parent: fd flags and process liveness.</summary>
+/// <summary>The few libc calls the POSIX tests make to observe the parent: fd flags, process liveness and file access.</summary>
 internal static partial class LibC
 {
     public const int F_GETFD = 1;
     public const int F_SETFD = 2;
     public const int FD_CLOEXEC = 1;
     public const int ESRCH = 3;
+    public const int W_OK = 2;
 
     [LibraryImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     public static partial int Fcntl(int fd, int command, int argument);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Access(string path, int mode);
 }

@@ -13,7 +13,7 @@ public sealed class PipeGrowthTests
     [Fact]
     public async Task A_capture_pipe_that_carried_a_mebibyte_is_grown()
     {
-        var data = Pattern(2 * PipeGrowth.Threshold);
+        var data = Probe.Binary(2 * PipeGrowth.Threshold, seed: 60);
         var (parent, child) = Pipe.Create(parentReads: true);
         var capture = new CaptureBuffer(long.MaxValue, () => { });
         var channel = new ReadChannel(EventLoop.Shared, parent, capture);
@@ -33,7 +33,7 @@ public sealed class PipeGrowthTests
     [Fact]
     public async Task A_stream_pipe_that_carried_a_mebibyte_is_grown()
     {
-        var data = Pattern(2 * PipeGrowth.Threshold);
+        var data = Probe.Binary(2 * PipeGrowth.Threshold, seed: 61);
         var (parent, child) = Pipe.Create(parentReads: true);
         await using var stream = new PipeStream(EventLoop.Shared, parent, readable: true);
 
@@ -51,7 +51,7 @@ public sealed class PipeGrowthTests
     [Fact]
     public async Task A_pipe_with_a_short_output_keeps_its_size()
     {
-        var data = Pattern(PipeGrowth.Threshold / 4);
+        var data = Probe.Binary(PipeGrowth.Threshold / 4, seed: 62);
         var (parent, child) = Pipe.Create(parentReads: true);
         var before = SizeOf(child);
         await using var stream = new PipeStream(EventLoop.Shared, parent, readable: true);
@@ -81,13 +81,5 @@ public sealed class PipeGrowthTests
             offset += n;
         }
         return received;
-    }
-
-    private static byte[] Pattern(int length)
-    {
-        var data = new byte[length];
-        for (var i = 0; i < length; i++)
-            data[i] = (byte)(i * 7);
-        return data;
     }
 }

@@ -33,6 +33,7 @@ public sealed class PipeStreamWaitTests
         await using var stream = new PipeStream(EventLoop.Shared, parent, readable: true);
         using var writer = new FileStream(child, FileAccess.Write, bufferSize: 0);
         var first = stream.ReadAsync(new byte[16]).AsTask();
+        Assert.False(first.IsCompleted, "the first read did not wait on the empty pipe");
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => stream.ReadAsync(new byte[16]).AsTask().OrHang());
 
@@ -48,6 +49,7 @@ public sealed class PipeStreamWaitTests
         using var writer = new FileStream(child, FileAccess.Write, bufferSize: 0);
         using var cts = new CancellationTokenSource();
         var cancelled = stream.ReadAsync(new byte[16], cts.Token).AsTask();
+        Assert.False(cancelled.IsCompleted, "the read did not wait on the empty pipe");
 
         await cts.CancelAsync();
 
@@ -65,6 +67,7 @@ public sealed class PipeStreamWaitTests
         var stream = new PipeStream(EventLoop.Shared, parent, readable: true);
         using var writer = new FileStream(child, FileAccess.Write, bufferSize: 0);
         var waiting = stream.ReadAsync(new byte[16]).AsTask();
+        Assert.False(waiting.IsCompleted, "the read did not wait on the empty pipe");
 
         await stream.DisposeAsync();
 

@@ -8,6 +8,16 @@ internal static partial class Probe
     /// <summary>The probe, built next to the test assembly.</summary>
     public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "vircommand-probe");
 
+    /// <summary>The probe's path relative to the current directory, with a slash in it (so that no PATH search applies).</summary>
+    public static string RelativePath
+    {
+        get
+        {
+            var relative = System.IO.Path.GetRelativePath(Environment.CurrentDirectory, Path);
+            return relative.Contains('/', StringComparison.Ordinal) ? relative : "./" + relative;
+        }
+    }
+
     /// <summary>A command running the probe with <paramref name="args"/>.</summary>
     public static Command Command(params string[] args)
     {

@@ -106,8 +106,7 @@ public sealed class ProcessGroupStopTests
         var pid = int.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
         try
         {
-            await Task.Run(() => ProcessInspector.WaitUntil(() => !ProcessInspector.IsRunning(pid), TimeSpan.FromSeconds(5)));
-            Assert.False(ProcessInspector.IsRunning(pid), $"the background child {pid} survived its group: state {ProcessInspector.State(pid)}");
+            Assert.True(await Processes.WaitGoneAsync(pid, TimeSpan.FromSeconds(5)), $"the background child {pid} survived its group: state {ProcessInspector.State(pid)}");
         }
         finally
         {

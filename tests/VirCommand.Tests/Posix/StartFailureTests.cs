@@ -26,24 +26,16 @@ public sealed class StartFailureTests : IDisposable
     public void Dispose() => _directory.Delete(recursive: true);
 
     public static TheoryData<string> Cases =>
-        ["not-on-path", "not-executable", "directory-program", "no-such-cwd", "cwd-is-a-file", "closed-fd", "closed-remapped-fd", "exec-e2big"];
+    [
+        "not-on-path", "missing-absolute", "not-executable", "directory-program", "no-such-cwd", "cwd-is-a-file",
+        "closed-fd", "closed-remapped-fd", "exec-e2big", "exec-no-format", "exec-missing-interpreter",
+    ];
 
-    [Fact]
-    public async Task A_program_not_on_the_PATH_fails_at_Resolve_with_ENOENT()
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public async Task A_start_failure_names_its_stage_and_the_childs_errno(string failure)
     {
-        await AssertStartFails(Command.New("vircommand-no-such-program-" + Guid.NewGuid().ToString("N")), StartStage.Resolve, ENOENT);
-    }
-
-    [Fact]
-    public async Task A_missing_absolute_program_fails_at_Resolve_with_ENOENT()
-    {
-        await AssertStartFails(Command.New(Path.Combine(_directory.FullName, "missing")), StartStage.Resolve, ENOENT);
-    }
-
-    [Fact]
-    public async Task A_non_executable_file_fails_at_Resolve_with_EACCES()
-    {
-        await AssertStartFails(Command.New(NonExecutableFile()), StartStage.Resolve, EACCES);
+        await AssertStartFails(Make(failure), StageOf(failure), ErrnoOf(failure));
     }
 
     [Fact]
@@ -62,56 +54,6 @@ public sealed class StartFailureTests : IDisposable
         var command = Command.New(name).AddEnvPair("PATH", _directory.FullName);
 
         await AssertStartFails(command, StartStage.Resolve, ENOENT);
-    }
-
-    [Fact]
-    public async Task A_missing_working_directory_fails_at_WorkingDirectory_with_ENOENT()
-    {
-        await AssertStartFails(Probe.Command().SetWorkingDirectory(Path.Combine(_directory.FullName, "missing")), StartStage.WorkingDirectory, ENOENT);
-    }
-
-    [Fact]
-    public async Task A_working_directory_that_is_a_file_fails_at_WorkingDirectory_with_ENOTDIR()
-    {
-        await AssertStartFails(Probe.Command().SetWorkingDirectory(NonExecutableFile()), StartStage.WorkingDirectory, ENOTDIR);
-    }
-
-    [Fact]
-    public async Task Passing_a_closed_fd_fails_at_PassFds_with_EBADF()
-    {
-        await AssertStartFails(Probe.Command().PassFd(ProcessInspector.UnusedFdNumber()), StartStage.PassFds, EBADF);
-    }
-
-    [Fact]
-    public async Task Passing_a_closed_fd_remapped_low_fails_at_PassFds_with_EBADF()
-    {
-        await AssertStartFails(Probe.Command().PassFd(ProcessInspector.UnusedFdNumber(), 3), StartStage.PassFds, EBADF);
-    }
-
-    [Fact]
-    public async Task An_argument_longer_than_the_kernel_allows_fails_at_Exec_with_E2BIG()
-    {
-        await AssertStartFails(Probe.Command(new string('a', 256 * 1024)), StartStage.Exec, E2BIG);
-    }
-
-    [Fact]
-    public async Task An_executable_file_in_no_known_format_fails_at_Exec_with_ENOEXEC()
-    {
-        var path = Path.Combine(_directory.FullName, "no-format");
-        File.WriteAllText(path, "this is not a program\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-
-        await AssertStartFails(Command.New(path), StartStage.Exec, ENOEXEC);
-    }
-
-    [Fact]
-    public async Task A_script_whose_interpreter_is_missing_fails_at_Exec_with_ENOENT()
-    {
-        var path = Path.Combine(_directory.FullName, "bad-interpreter");
-        File.WriteAllText(path, "#!/vircommand/no/such/interpreter\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-
-        await AssertStartFails(Command.New(path), StartStage.Exec, ENOENT);
     }
 
     [Fact]
@@ -195,7 +137,7 @@ public sealed class StartFailureTests : IDisposable
             command.SetSendBuffer("data"u8.ToArray(), 50);
             return command;
         }
-        await Assert.ThrowsAsync<CommandStartException>(() => _runner.StartAsync(MakeWithPipes()));
+        await Assert.ThrowsAsync<CommandStartException>(() => _runner.StartAsync(MakeWithPipes()).OrHang());
         var children = ProcessInspector.Children();
         var baseline = ProcessInspector.BaselineFdCount();
         var after = 0;
@@ -214,6 +156,7 @@ public sealed class StartFailureTests : IDisposable
     private Command Make(string failure) => failure switch
     {
         "not-on-path" => Command.New("vircommand-no-such-program"),
+        "missing-absolute" => Command.New(Path.Combine(_directory.FullName, "missing")),
         "not-executable" => Command.New(NonExecutableFile()),
         "directory-program" => Command.New(_directory.FullName),
         "no-such-cwd" => Probe.Command().SetWorkingDirectory(Path.Combine(_directory.FullName, "missing")),
@@ -221,23 +164,26 @@ public sealed class StartFailureTests : IDisposable
         "closed-fd" => Probe.Command().PassFd(ProcessInspector.UnusedFdNumber()),
         "closed-remapped-fd" => Probe.Command().PassFd(ProcessInspector.UnusedFdNumber(), 3),
         "exec-e2big" => Probe.Command(new string('a', 256 * 1024)),
+        "exec-no-format" => Command.New(ExecutableFile("no-format", "this is not a program\n")),
+        "exec-missing-interpreter" => Command.New(ExecutableFile("bad-interpreter", "#!/vircommand/no/such/interpreter\n")),
         _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, null),
     };
 
     private static StartStage StageOf(string failure) => failure switch
     {
-        "not-on-path" or "not-executable" or "directory-program" => StartStage.Resolve,
+        "not-on-path" or "missing-absolute" or "not-executable" or "directory-program" => StartStage.Resolve,
         "no-such-cwd" or "cwd-is-a-file" => StartStage.WorkingDirectory,
-        "exec-e2big" => StartStage.Exec,
+        "exec-e2big" or "exec-no-format" or "exec-missing-interpreter" => StartStage.Exec,
         _ => StartStage.PassFds,
     };
 
     private static int ErrnoOf(string failure) => failure switch
     {
-        "not-on-path" or "no-such-cwd" => ENOENT,
+        "not-on-path" or "missing-absolute" or "no-such-cwd" or "exec-missing-interpreter" => ENOENT,
         "not-executable" or "directory-program" => EACCES,
         "cwd-is-a-file" => ENOTDIR,
         "exec-e2big" => E2BIG,
+        "exec-no-format" => ENOEXEC,
         _ => EBADF,
     };
 
@@ -259,6 +205,18 @@ public sealed class StartFailureTests : IDisposable
         {
             File.WriteAllText(path, "#!/bin/sh\nexit 0\n");
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+        return path;
+    }
+
+    /// <summary>A file with <paramref name="text"/> that only its owner may read and execute.</summary>
+    private string ExecutableFile(string name, string text)
+    {
+        var path = Path.Combine(_directory.FullName, name);
+        if (!File.Exists(path))
+        {
+            File.WriteAllText(path, text);
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute);
         }
         return path;
     }

@@ -8,7 +8,6 @@ public sealed class UmaskTests
     private readonly PosixCommandRunner _runner = new();
 
     [Theory]
-    [InlineData(0, "0000")]
     [InlineData(0x17, "0027")] // 027 octal
     [InlineData(0x1FF, "0777")]
     [InlineData(0x3F, "0077")]

@@ -30,9 +30,7 @@ public sealed class WorkingDirectoryTests : IDisposable
     [Fact]
     public async Task A_relative_program_path_is_resolved_against_the_parents_directory_not_the_childs()
     {
-        var relative = Path.GetRelativePath(System.Environment.CurrentDirectory, Probe.Path);
-        if (!relative.Contains('/', StringComparison.Ordinal))
-            relative = "./" + relative;
+        var relative = Probe.RelativePath;
 
         var report = await RunProbe(Command.New(relative).SetWorkingDirectory(_directory.FullName));
 
