@@ -131,7 +131,8 @@ public sealed partial class Command
                 owner.Dispose();
             else
                 CloseFd(passed.ParentFd);
-            _closedParentFds.Add(passed.ParentFd);
+            lock (_closedParentFds)
+                _closedParentFds.Add(passed.ParentFd);
         }
         _owners.Clear();
     }

@@ -105,6 +105,12 @@ public sealed partial class Command
     public void ClaimForRun(bool runToCompletion)
     {
         ValidateForRun(runToCompletion);
+        ClaimParentFds();
+    }
+
+    /// <summary>The claim of <see cref="ClaimForRun"/> alone, for a runner that validated the command first.</summary>
+    internal void ClaimParentFds()
+    {
         if (ClosesParentFds() && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
             throw new InvalidOperationException(
                 "This command passes fds with CloseParent, which go to the first child that starts: it cannot run again.");
@@ -133,7 +139,10 @@ public sealed partial class Command
         // Loops, not LINQ: this runs on every start, and most commands pass no fd at all.
         foreach (var passed in _passedFds)
         {
-            if (_closedParentFds.Contains(passed.ParentFd))
+            bool closed;
+            lock (_closedParentFds)
+                closed = _closedParentFds.Contains(passed.ParentFd);
+            if (closed)
                 throw new InvalidOperationException(
                     $"fd {passed.ParentFd} was passed with CloseParent and closed when this command (or the one it was cloned from) first started: it cannot run again.");
         }

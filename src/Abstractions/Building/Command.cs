@@ -113,7 +113,8 @@ public sealed partial class Command : IDisposable
         copy._environment = [.. _environment];
         copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
         copy._owners = [];
-        copy._closedParentFds = [.. _closedParentFds];
+        // Shared, not copied: fds the original closes later are gone for the copy too.
+        copy._closedParentFds = _closedParentFds;
         copy._parentFdsClaimed = 0;
         copy._sendBuffers = [.. _sendBuffers];
         copy._limits = new Dictionary<ResourceLimitKind, ulong>(_limits);

@@ -76,11 +76,13 @@ public abstract class CommandRunnerBase : ICommandRunner
     protected (string CommandLine, RunSettings Settings) CheckRun(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ClaimForRun(runToCompletion);
+        command.ValidateForRun(runToCompletion);
         CommandNotSupportedException.ThrowIfUnsupported(command, this, FullerBackend);
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
+        // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
+        command.ClaimParentFds();
         return (commandLine, RunSettings.For(command, Options, runToCompletion));
     }
 
