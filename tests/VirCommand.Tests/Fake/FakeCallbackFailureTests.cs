@@ -1,0 +1,36 @@
+using VirCommand.Backends.Fake;
+using VirCommand.Tests.Posix;
+
+namespace VirCommand.Tests.Fake;
+
+/// <summary>A test's own Responds callback that fails ends the run with that failure: it never hangs the run or its disposal.</summary>
+public sealed class FakeCallbackFailureTests
+{
+    [Fact]
+    public async Task A_callback_that_throws_after_a_stdin_pipe_ends_the_run_with_its_exception()
+    {
+        var fake = new FakeCommandRunner();
+        fake.RegisterProgram("prog").Responds(_ => throw new ArithmeticException("the test's own assertion"));
+        using var command = new Command("prog").SetInputPipe();
+        var running = await fake.StartAsync(command);
+        await running.StandardInput!.DisposeAsync();
+
+        var e = await Assert.ThrowsAsync<ArithmeticException>(() => running.WaitAsync().OrHang());
+
+        Assert.Equal("the test's own assertion", e.Message);
+        await running.DisposeAsync().AsTask().OrHang();
+    }
+
+    [Fact]
+    public async Task Disposing_a_run_whose_callback_failed_does_not_throw()
+    {
+        var fake = new FakeCommandRunner();
+        fake.RegisterProgram("prog").Responds(_ => null!);
+        using var command = new Command("prog").SetInputPipe();
+        var running = await fake.StartAsync(command);
+        await running.StandardInput!.DisposeAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => running.WaitAsync().OrHang());
+
+        await running.DisposeAsync().AsTask().OrHang();
+    }
+}
