@@ -1,3 +1,5 @@
+using VirCommand.Backends;
+
 namespace VirCommand.Backends.Fake;
 
 /// <summary>
@@ -140,32 +142,24 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     }
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
+    protected override IRunningCommand Start(RunPlan plan)
     {
-        var invocation = new FakeInvocation(command.Clone(), Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
-        Func<FakeInvocation, FakeResponse> respond;
-        try
-        {
-            respond = Match(invocation);
-        }
-        finally
-        {
-            // As a real start: the CloseParent fds are gone once a start was attempted, whatever came of it.
-            command.ReleaseParentFds();
-        }
+        ArgumentNullException.ThrowIfNull(plan);
+        var invocation = new FakeInvocation(plan, Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
+        var respond = Match(invocation);
         lock (_lock)
             _invocations.Add(invocation);
 
         // A child fed through a stdin pipe answers once it has read its input; any other answers now,
         // so that a start failure is thrown by the start, as a real backend does.
-        if (invocation.Command.Input.Kind != StdioKind.Pipe)
+        if (plan.Input.Kind != StdioKind.Pipe)
         {
             var response = respond(invocation);
             if (response.StartFailureStage is { } stage)
                 throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
             respond = _ => response;
         }
-        return new FakeRunningCommand(invocation.Command, invocation, respond, settings, _time);
+        return new FakeRunningCommand(plan, invocation, respond, _time);
     }
 
     private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)

@@ -1,31 +1,32 @@
 using System.Text;
+using VirCommand.Backends;
 
 namespace VirCommand.Backends.Fake;
 
 /// <summary>
 /// One run the fake received, with everything the real child would have got: argv, the environment
 /// resolved as the child would see it, working directory, input bytes, fds and every other option
-/// (through <see cref="Command"/>, a copy taken when the run started).
+/// (through <see cref="Plan"/>, exactly what the run's plan held when it started).
 /// </summary>
 public sealed class FakeInvocation
 {
     private volatile byte[] _input = [];
 
-    internal FakeInvocation(Command snapshot, int pid, DateTimeOffset startTime)
+    internal FakeInvocation(RunPlan snapshot, int pid, DateTimeOffset startTime)
     {
-        Command = snapshot;
+        Plan = snapshot;
         Pid = pid;
         StartTime = startTime;
         Argv = snapshot.Argv;
         Environment = snapshot.ResolveEnvironment();
-        WorkingDirectory = snapshot.IsDaemon ? "/" : snapshot.WorkingDirectory ?? Directory.GetCurrentDirectory();
-        CommandLine = snapshot.ToString();
+        WorkingDirectory = snapshot.WorkingDirectory ?? Directory.GetCurrentDirectory();
+        CommandLine = snapshot.CommandLine;
         if (snapshot.Input.Kind == StdioKind.Buffer)
             _input = snapshot.Input.Input.ToArray();
     }
 
-    /// <summary>A copy of the command as it was when the run started.</summary>
-    public Command Command { get; }
+    /// <summary>The run's plan: every setting of the command as it was when the run started, the run's resolved settings included.</summary>
+    public RunPlan Plan { get; }
 
     /// <summary>The child's argv: the program as given, then the arguments.</summary>
     public IReadOnlyList<string> Argv { get; }
@@ -61,10 +62,10 @@ public sealed class FakeInvocation
     public string InputText => Encoding.UTF8.GetString(_input);
 
     /// <summary>The fds the child would keep besides 0, 1 and 2.</summary>
-    public IReadOnlyList<PassedFd> PassedFds => Command.PassedFds;
+    public IReadOnlyList<PassedFd> PassedFds => Plan.PassedFds;
 
     /// <summary>The send buffers the child would read, at their child fds.</summary>
-    public IReadOnlyList<SendBuffer> SendBuffers => Command.SendBuffers;
+    public IReadOnlyList<SendBuffer> SendBuffers => Plan.SendBuffers;
 
     /// <summary>How the run ended, once it has: null while running or after a start failure.</summary>
     public CommandResult? Result { get; internal set; }

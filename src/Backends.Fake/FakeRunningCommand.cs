@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
+using VirCommand.Backends;
 
 namespace VirCommand.Backends.Fake;
 
@@ -12,7 +13,7 @@ namespace VirCommand.Backends.Fake;
 /// </summary>
 internal sealed class FakeRunningCommand : IRunningCommand
 {
-    private readonly Command _command;
+    private readonly RunPlan _command;
     private readonly FakeInvocation _invocation;
     private readonly Func<FakeInvocation, FakeResponse> _respond;
     private readonly RunSettings _settings;
@@ -31,9 +32,9 @@ internal sealed class FakeRunningCommand : IRunningCommand
     private bool _handshakeNotified;
     private string _errorTail = "";
 
-    public FakeRunningCommand(Command snapshot, FakeInvocation invocation, Func<FakeInvocation, FakeResponse> respond,
-        RunSettings settings, TimeProvider time)
+    public FakeRunningCommand(RunPlan snapshot, FakeInvocation invocation, Func<FakeInvocation, FakeResponse> respond, TimeProvider time)
     {
+        var settings = snapshot.Settings;
         _command = snapshot;
         _invocation = invocation;
         _respond = respond;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using VirCommand.Backends;
 using VirCommand.Backends.Managed.Spawning;
 
 namespace VirCommand.Backends.Managed;
@@ -56,11 +57,13 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
     protected override string? FullerBackend => "posix";
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
+    protected override IRunningCommand Start(RunPlan plan)
     {
-        var path = ProgramResolver.Resolve(command.Program, commandLine);
-        CheckWorkingDirectory(command.WorkingDirectory, commandLine);
-        var process = new Process { StartInfo = StartInfo(command, path) };
+        ArgumentNullException.ThrowIfNull(plan);
+        var commandLine = plan.CommandLine;
+        var path = ProgramResolver.Resolve(plan.Program, commandLine);
+        CheckWorkingDirectory(plan.WorkingDirectory, commandLine);
+        var process = new Process { StartInfo = StartInfo(plan, path) };
         var startTime = DateTimeOffset.UtcNow;
         try
         {
@@ -71,24 +74,24 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
             process.Dispose();
             throw new CommandStartException(commandLine, StartStage.Exec, e.NativeErrorCode, e.Message);
         }
-        return new ManagedRunningCommand(process, command, commandLine, settings, startTime);
+        return new ManagedRunningCommand(process, plan, startTime);
     }
 
-    private static ProcessStartInfo StartInfo(Command command, string path)
+    private static ProcessStartInfo StartInfo(RunPlan plan, string path)
     {
-        var info = new ProcessStartInfo(ProgramResolver.FileNameFor(command.Program, path))
+        var info = new ProcessStartInfo(ProgramResolver.FileNameFor(plan.Program, path))
         {
             UseShellExecute = false,
             CreateNoWindow = true,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            WorkingDirectory = command.WorkingDirectory ?? "",
+            WorkingDirectory = plan.WorkingDirectory ?? "",
         };
-        foreach (var argument in command.Arguments)
+        foreach (var argument in plan.Arguments)
             info.ArgumentList.Add(argument.Value);
         info.Environment.Clear();
-        foreach (var variable in command.ResolveEnvironment())
+        foreach (var variable in plan.ResolveEnvironment())
             info.Environment[variable.Name] = variable.Value;
         return info;
     }

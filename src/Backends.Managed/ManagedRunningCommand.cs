@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VirCommand.Backends;
 using VirCommand.Backends.Managed.Interop;
 using VirCommand.Backends.Managed.Io;
 
@@ -24,18 +25,19 @@ internal sealed class ManagedRunningCommand : IRunningCommand
     private ITimer? _kill;
     private readonly StopRecord _stop = new();
 
-    public ManagedRunningCommand(Process process, Command command, string commandLine, RunSettings settings, DateTimeOffset startTime)
+    public ManagedRunningCommand(Process process, RunPlan plan, DateTimeOffset startTime)
     {
+        var settings = plan.Settings;
         _process = process;
         _settings = settings;
-        _allowsNonZeroExit = command.AllowsNonZeroExit;
-        CommandLine = commandLine;
+        _allowsNonZeroExit = plan.AllowsNonZeroExit;
+        CommandLine = plan.CommandLine;
         Pid = process.Id;
         StartTime = startTime;
         try
         {
             _exited = process.WaitForExitAsync(CancellationToken.None);
-            _streams = new ChildStreams(process, command, settings, OnOverflow);
+            _streams = new ChildStreams(process, plan, OnOverflow);
             if (settings.Timeout is { } timeout)
                 _timeout = TimeProvider.System.CreateTimer(_ => Stop(StopReason.Timeout, default), null, timeout, Timeout.InfiniteTimeSpan);
         }

@@ -29,11 +29,11 @@ internal sealed unsafe class BlockingRun : IDisposable
     private readonly StopRecord _stop = new();
     private long _killAt = Never;
 
-    private BlockingRun(Command command, SpawnedChild child, ChildIo io, RunSettings settings, bool cancellable)
+    private BlockingRun(RunPlan plan, SpawnedChild child, ChildIo io, bool cancellable)
     {
         _io = io;
-        _settings = settings;
-        _processGroup = command.HasOwnProcessGroup ? child.Pid : 0;
+        _settings = plan.Settings;
+        _processGroup = plan.SignalsProcessGroup ? child.Pid : 0;
         _watcher = new ExitWatcher(null, child.PidFd, KillGroupIfStopping);
         if (cancellable)
         {
@@ -53,16 +53,16 @@ internal sealed unsafe class BlockingRun : IDisposable
     }
 
     /// <summary>Waits for the spawned child on the calling thread and judges its end; closes everything of the run.</summary>
-    public static CommandResult Run(Command command, string commandLine, SpawnedChild child, ChildIo io, RunSettings settings,
-        CancellationToken cancellationToken)
+    public static CommandResult Run(RunPlan plan, SpawnedChild child, ChildIo io, CancellationToken cancellationToken)
     {
+        var settings = plan.Settings;
         var startTime = DateTimeOffset.UtcNow;
-        var allowsNonZeroExit = command.AllowsNonZeroExit;
-        var returnsRawStatus = command.ReturnsRawStatus;
+        var allowsNonZeroExit = plan.AllowsNonZeroExit;
+        var returnsRawStatus = plan.ReturnsRawStatus;
         BlockingRun run;
         try
         {
-            run = new BlockingRun(command, child, io, settings, cancellationToken.CanBeCanceled);
+            run = new BlockingRun(plan, child, io, cancellationToken.CanBeCanceled);
         }
         catch
         {
@@ -79,7 +79,7 @@ internal sealed unsafe class BlockingRun : IDisposable
             {
                 (status, exitTime) = run.Wait();
             }
-            var result = new CommandResult(commandLine, child.Pid, status, startTime, exitTime,
+            var result = new CommandResult(plan.CommandLine, child.Pid, status, startTime, exitTime,
                 io.OutputCapture?.Captured ?? default, io.ErrorCapture?.Captured ?? default);
             return run._stop.Judge(result, settings, allowsNonZeroExit, returnsRawStatus, io.ErrorTail?.ToString());
         }

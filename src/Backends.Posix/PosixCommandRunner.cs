@@ -29,12 +29,13 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     public override CommandFeatures Features => CommandFeatures.All;
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(Command command, string commandLine, RunSettings settings)
+    protected override IRunningCommand Start(RunPlan plan)
     {
-        var (child, io) = Spawn(command, commandLine, settings);
+        ArgumentNullException.ThrowIfNull(plan);
+        var (child, io) = Spawn(plan);
         try
         {
-            return new PosixRunningCommand(command, commandLine, child, io, settings);
+            return new PosixRunningCommand(plan, child, io);
         }
         catch
         {
@@ -56,36 +57,41 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         ArgumentNullException.ThrowIfNull(command);
         if (command.IsDaemon)
             return base.Run(command, cancellationToken);
-        var (commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
-        var (child, io) = Spawn(command, commandLine, settings);
-        return BlockingRun.Run(command, commandLine, child, io, settings, cancellationToken);
+        var plan = Plan(command, runToCompletion: true, cancellationToken);
+        SpawnedChild child;
+        ChildIo io;
+        try
+        {
+            (child, io) = Spawn(plan);
+        }
+        finally
+        {
+            SpawnAttempted(plan);
+        }
+        return BlockingRun.Run(plan, child, io, cancellationToken);
     }
 
     /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
-    private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings)
+    private static (SpawnedChild Child, ChildIo Io) Spawn(RunPlan plan)
     {
         ChildIo? io = null;
         // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the
         // exec's own failure can stand for the check of a program path, which then costs nothing.
-        var deferPathCheck = command.Hook is null && !command.IsDaemon && !command.RequiresHandshake;
+        var deferPathCheck = plan.Hook is null && !plan.IsDaemon && !plan.RequiresHandshake;
         var path = "";
         try
         {
-            path = ProgramResolver.Resolve(command.Program, deferPathCheck);
-            io = ChildIo.Create(command, settings, EventLoop.Shared);
-            var child = SpawnRequest.Spawn(command, path, io);
+            path = ProgramResolver.Resolve(plan.Program, deferPathCheck);
+            io = ChildIo.Create(plan, EventLoop.Shared);
+            var child = SpawnRequest.Spawn(plan, path, io);
             io.CloseChildEnds();
             return (child, io);
         }
         catch (StartFailure failure)
         {
             io?.Dispose();
-            var reported = deferPathCheck ? ProgramResolver.ExplainStartFailure(command.Program, path, failure) : failure;
-            throw new CommandStartException(commandLine, reported.Stage, reported.Errno, reported.Detail);
-        }
-        finally
-        {
-            command.ReleaseParentFds();
+            var reported = deferPathCheck ? ProgramResolver.ExplainStartFailure(plan.Program, path, failure) : failure;
+            throw new CommandStartException(plan.CommandLine, reported.Stage, reported.Errno, reported.Detail);
         }
     }
 }

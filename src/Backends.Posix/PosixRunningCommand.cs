@@ -35,20 +35,21 @@ internal sealed class PosixRunningCommand : IRunningCommand
     private HandshakeState _handshakeState;
     private CommandStartException? _startFailure;
 
-    public PosixRunningCommand(Command command, string commandLine, SpawnedChild child, ChildIo io, RunSettings settings)
+    public PosixRunningCommand(RunPlan plan, SpawnedChild child, ChildIo io)
     {
-        CommandLine = commandLine;
+        var settings = plan.Settings;
+        CommandLine = plan.CommandLine;
         Pid = child.Pid;
-        DaemonPid = command.IsDaemon ? child.DaemonPid : null;
+        DaemonPid = plan.IsDaemon ? child.DaemonPid : null;
         StartTime = DateTimeOffset.UtcNow;
         _io = io;
         _settings = settings;
-        _allowsNonZeroExit = command.AllowsNonZeroExit;
-        _returnsRawStatus = command.ReturnsRawStatus;
+        _allowsNonZeroExit = plan.AllowsNonZeroExit;
+        _returnsRawStatus = plan.ReturnsRawStatus;
         // A daemon's session and group are the intermediate's pid: signalling that group would reach the daemon.
-        _processGroup = command.HasOwnProcessGroup && !command.IsDaemon ? child.Pid : 0;
+        _processGroup = plan.SignalsProcessGroup ? child.Pid : 0;
         _handshake = child.Handshake;
-        _handshakeState = command.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
+        _handshakeState = plan.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
         try
         {
             // The stderr tail holds all the child wrote once it exited: the loop takes it right after

@@ -5,10 +5,7 @@ namespace VirCommand;
 public sealed partial class Command
 {
     private List<PassedFd> _passedFds = [];
-    private Dictionary<int, SafeHandle> _owners = [];
-    private HashSet<int> _closedParentFds = [];
-    private int _parentFdsReleased;
-    private int _parentFdsClaimed;
+    private ParentFdOwnership _parentFds = new();
 
     /// <summary>The fds the child keeps, besides 0, 1 and 2. Every other fd is closed in the child.</summary>
     public IReadOnlyList<PassedFd> PassedFds => _passedFds;
@@ -113,29 +110,15 @@ public sealed partial class Command
     public Command NonblockingFds() => Set(() => UsesNonblockingFds = true);
 
     /// <summary>
-    /// Closes the fds passed with <see cref="PassFdOptions.CloseParent"/>. Backends call this once the
-    /// child has started; <see cref="Dispose"/> calls it for a command that never started. Later runs of
-    /// the command are refused, since the fds they would pass are gone.
+    /// Closes the fds passed with <see cref="PassFdOptions.CloseParent"/>, once: the run engine calls
+    /// this right after the spawn of the run that claimed them was attempted; <see cref="Dispose"/>
+    /// for a command that never started. Later runs of the command are refused, since the fds they
+    /// would pass are gone.
     /// </summary>
-    public void ReleaseParentFds()
-    {
-        if (Interlocked.Exchange(ref _parentFdsReleased, 1) != 0)
-            return;
-        foreach (var passed in _passedFds)
-        {
-            if (!passed.ClosesParent)
-                continue;
-            // A handle the caller already disposed has given its number back: closing the bare
-            // number then would close whatever reuses it.
-            if (_owners.TryGetValue(passed.ParentFd, out var owner))
-                owner.Dispose();
-            else
-                CloseFd(passed.ParentFd);
-            lock (_closedParentFds)
-                _closedParentFds.Add(passed.ParentFd);
-        }
-        _owners.Clear();
-    }
+    internal void ReleaseParentFds() => _parentFds.Release(_passedFds);
+
+    /// <summary>The ownership of the CloseParent fds, which a run plan takes over from the gate on.</summary>
+    internal ParentFdOwnership ParentFds => _parentFds;
 
     private IEnumerable<StdioTarget> StdioTargets() => [Input, Output, Error];
 
@@ -159,7 +142,7 @@ public sealed partial class Command
         {
             _passedFds.Add(new PassedFd(parentFd, childFd, flags));
             if (owner is not null && (flags & PassFdOptions.CloseParent) != 0)
-                _owners[parentFd] = owner;
+                _parentFds.AddOwner(parentFd, owner);
         });
     }
 

@@ -96,35 +96,13 @@ public sealed partial class Command
     }
 
     /// <summary>
-    /// <see cref="ValidateForRun"/>, then claims this run's right to the fds passed with
-    /// <see cref="PassFdOptions.CloseParent"/>: they go to one child only, so a second run of the
-    /// command, even one racing the first from another thread, is refused instead of passing or
-    /// closing a number that may already name another file. Backends call this when a run starts.
+    /// Claims this run's right to the fds passed with <see cref="PassFdOptions.CloseParent"/>: they go
+    /// to one child only, so a second run of the command, even one racing the first from another
+    /// thread, is refused instead of passing or closing a number that may already name another file.
+    /// The run plan's gate calls this last, once nothing can refuse the run any more.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The command cannot run this way, or its CloseParent fds were claimed by another run.</exception>
-    public void ClaimForRun(bool runToCompletion)
-    {
-        ValidateForRun(runToCompletion);
-        ClaimParentFds();
-    }
-
-    /// <summary>The claim of <see cref="ClaimForRun"/> alone, for a runner that validated the command first.</summary>
-    internal void ClaimParentFds()
-    {
-        if (ClosesParentFds() && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
-            throw new InvalidOperationException(
-                "This command passes fds with CloseParent, which go to the first child that starts: it cannot run again.");
-    }
-
-    private bool ClosesParentFds()
-    {
-        foreach (var passed in _passedFds)
-        {
-            if (passed.ClosesParent)
-                return true;
-        }
-        return false;
-    }
+    /// <exception cref="InvalidOperationException">The CloseParent fds were claimed by another run.</exception>
+    internal void ClaimParentFds() => _parentFds.Claim(_passedFds);
 
     /// <summary>
     /// Checks what can only be checked when a run starts, the same way for every backend: the command
@@ -133,16 +111,13 @@ public sealed partial class Command
     /// </summary>
     /// <param name="runToCompletion">True for <see cref="ICommandRunner.RunAsync"/> and <see cref="ICommandRunner.Run"/>.</param>
     /// <exception cref="InvalidOperationException">The command cannot run this way; the message says why.</exception>
-    public void ValidateForRun(bool runToCompletion)
+    internal void ValidateForRun(bool runToCompletion)
     {
         ThrowIfDisposed();
         // Loops, not LINQ: this runs on every start, and most commands pass no fd at all.
         foreach (var passed in _passedFds)
         {
-            bool closed;
-            lock (_closedParentFds)
-                closed = _closedParentFds.Contains(passed.ParentFd);
-            if (closed)
+            if (_parentFds.IsClosed(passed.ParentFd))
                 throw new InvalidOperationException(
                     $"fd {passed.ParentFd} was passed with CloseParent and closed when this command (or the one it was cloned from) first started: it cannot run again.");
         }

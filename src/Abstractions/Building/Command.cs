@@ -112,10 +112,8 @@ public sealed partial class Command : IDisposable
         copy._arguments = [.. _arguments];
         copy._environment = [.. _environment];
         copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
-        copy._owners = [];
         // Shared, not copied: fds the original closes later are gone for the copy too.
-        copy._closedParentFds = _closedParentFds;
-        copy._parentFdsClaimed = 0;
+        copy._parentFds = _parentFds.ForClone();
         copy._sendBuffers = [.. _sendBuffers];
         copy._limits = new Dictionary<ResourceLimitKind, ulong>(_limits);
         copy._allowedCaps = [.. _allowedCaps];
@@ -139,11 +137,6 @@ public sealed partial class Command : IDisposable
         ThrowIfDisposed();
         change();
         return this;
-    }
-
-    private static void CloseFd(int fd)
-    {
-        using var handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
     }
 
     private static int FdOf(SafeHandle handle, string paramName)

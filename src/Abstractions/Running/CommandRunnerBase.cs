@@ -1,10 +1,13 @@
+using VirCommand.Backends;
+
 namespace VirCommand;
 
 /// <summary>
-/// What every backend shares: the checks before a start (validation, features, a token already
-/// cancelled), run-to-completion as start-wait-dispose, the blocking <see cref="Run"/>, and start
-/// failures travelling in <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>,
-/// and may give <see cref="Run"/> a truly blocking path (it then starts with <see cref="CheckRun"/>).
+/// What every backend shares: the gate that turns a command into a <see cref="RunPlan"/> (validation,
+/// features, a token already cancelled, the claim of the CloseParent fds), run-to-completion as
+/// start-wait-dispose, the blocking <see cref="Run"/>, and start failures travelling in
+/// <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>, and may give
+/// <see cref="Run"/> a truly blocking path (it then starts with <see cref="Plan"/>).
 /// </summary>
 public abstract class CommandRunnerBase : ICommandRunner
 {
@@ -32,7 +35,7 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <inheritdoc/>
     public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
     {
-        var running = CheckAndStart(command, runToCompletion: true, cancellationToken);
+        var running = Launch(Plan(command, runToCompletion: true, cancellationToken));
         await using (running.ConfigureAwait(false))
             return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -45,10 +48,9 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <inheritdoc/>
     public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(command);
         try
         {
-            return Task.FromResult(CheckAndStart(command, runToCompletion: false, cancellationToken));
+            return Task.FromResult(Launch(Plan(command, runToCompletion: false, cancellationToken)));
         }
         catch (Exception e)
         {
@@ -58,22 +60,20 @@ public abstract class CommandRunnerBase : ICommandRunner
     }
 
     /// <summary>
-    /// Starts the child of a command that passed the shared checks. Called synchronously by every run;
-    /// the command's CloseParent fds must be released (<see cref="Command.ReleaseParentFds"/>) once the
-    /// start was attempted, whatever its outcome.
+    /// Starts the child of a plan that passed the gate. Called synchronously by every run; the plan's
+    /// CloseParent fds are closed by the caller once this returns or throws, never by the backend.
     /// </summary>
-    /// <param name="command">The command, validated for this kind of run.</param>
-    /// <param name="commandLine">Its string form, secrets redacted, for results and errors.</param>
-    /// <param name="settings">The run's settings, resolved against <see cref="Options"/> for this kind of run.</param>
-    protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings);
+    protected abstract IRunningCommand Start(RunPlan plan);
 
     /// <summary>
-    /// The checks every run makes before it starts anything (validation, features, a token already
-    /// cancelled), for a backend's own <see cref="Run"/>; the same ones <see cref="Start"/> gets its
-    /// arguments from. The command's CloseParent fds are then the caller's to release.
+    /// The gate every run goes through before it starts anything: the command is validated for this
+    /// kind of run, checked against <see cref="Features"/> and the token, copied into a plan with the
+    /// run's settings resolved against <see cref="Options"/>, and its CloseParent fds claimed for that
+    /// plan (last: a run refused before has started nothing, so it must not use them up). Nothing
+    /// after the gate reads the command. A backend's own <see cref="Run"/> starts here and must then
+    /// call <see cref="SpawnAttempted"/> once its spawn was attempted.
     /// </summary>
-    /// <returns>The command's string form, secrets redacted, and the run's settings.</returns>
-    protected (string CommandLine, RunSettings Settings) CheckRun(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.ValidateForRun(runToCompletion);
@@ -81,14 +81,27 @@ public abstract class CommandRunnerBase : ICommandRunner
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
+        var plan = new RunPlan(command, commandLine, RunSettings.For(command, Options, runToCompletion), runToCompletion);
         command.ClaimParentFds();
-        return (commandLine, RunSettings.For(command, Options, runToCompletion));
+        return plan;
     }
 
-    private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    /// <summary>Closes the plan's CloseParent fds: the child has them, or its start failed; either way the parent's copies go.</summary>
+    protected static void SpawnAttempted(RunPlan plan)
     {
-        var (commandLine, settings) = CheckRun(command, runToCompletion, cancellationToken);
-        return Start(command, commandLine, settings);
+        ArgumentNullException.ThrowIfNull(plan);
+        plan.ReleaseParentFds();
+    }
+
+    private IRunningCommand Launch(RunPlan plan)
+    {
+        try
+        {
+            return Start(plan);
+        }
+        finally
+        {
+            plan.ReleaseParentFds();
+        }
     }
 }

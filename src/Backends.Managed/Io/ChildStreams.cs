@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VirCommand.Backends;
 
 namespace VirCommand.Backends.Managed.Io;
 
@@ -16,19 +17,20 @@ internal sealed class ChildStreams
     private readonly Stream _stdout;
     private readonly Stream _stderr;
 
-    public ChildStreams(Process process, Command command, RunSettings settings, Action<string> onOverflow)
+    public ChildStreams(Process process, RunPlan plan, Action<string> onOverflow)
     {
+        var settings = plan.Settings;
         _stdin = process.StandardInput.BaseStream;
         _stdout = process.StandardOutput.BaseStream;
         _stderr = process.StandardError.BaseStream;
 
-        switch (command.Input.Kind)
+        switch (plan.Input.Kind)
         {
             case StdioKind.Pipe:
                 Input = _stdin;
                 break;
             case StdioKind.Buffer:
-                _ = FeedAsync(_stdin, command.Input.Input);
+                _ = FeedAsync(_stdin, plan.Input.Input);
                 break;
             default:
                 // Null: an empty pipe; the child reads end-of-file at once.
@@ -36,8 +38,8 @@ internal sealed class ChildStreams
                 break;
         }
 
-        Output = Route(_stdout, command.Output.Kind, () => OutputCapture = Capture("stdout"), () => new DiscardSink());
-        Error = Route(_stderr, command.Error.Kind, () => ErrorCapture = Capture("stderr"),
+        Output = Route(_stdout, plan.Output.Kind, () => OutputCapture = Capture("stdout"), () => new DiscardSink());
+        Error = Route(_stderr, plan.Error.Kind, () => ErrorCapture = Capture("stderr"),
             () => settings.KeepsErrorTail ? ErrorTail = new TailSink(settings.StandardErrorTailBytes) : new DiscardSink());
         OutputsDone = Task.WhenAll(_pumps);
 

@@ -77,12 +77,12 @@ internal sealed class ChildIo : IDisposable
     };
 
     /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
-    public static ChildIo Create(Command command, RunSettings settings, EventLoop loop)
+    public static ChildIo Create(RunPlan plan, EventLoop loop)
     {
-        var io = new ChildIo(loop) { InputsOutliveRun = command.IsDaemon };
+        var io = new ChildIo(loop) { InputsOutliveRun = plan.IsDaemon };
         try
         {
-            io.Connect(command, settings);
+            io.Connect(plan);
             return io;
         }
         catch
@@ -150,14 +150,15 @@ internal sealed class ChildIo : IDisposable
         FinishErrorTail();
     }
 
-    private void Connect(Command command, RunSettings settings)
+    private void Connect(RunPlan plan)
     {
+        var settings = plan.Settings;
         // Plain branches, no lambdas: a closure over the arguments would be allocated on every spawn.
         SafeFileHandle parent;
-        switch (command.Input.Kind)
+        switch (plan.Input.Kind)
         {
             case StdioKind.Fd:
-                StdinFd = command.Input.Fd;
+                StdinFd = plan.Input.Fd;
                 break;
             case StdioKind.Pipe:
                 StdinFd = Pipe(parentReads: false, out parent);
@@ -165,23 +166,23 @@ internal sealed class ChildIo : IDisposable
                 break;
             case StdioKind.Buffer:
                 StdinFd = Pipe(parentReads: false, out parent);
-                _writers.Add(new WriteChannel(_loop, parent, command.Input.Input));
+                _writers.Add(new WriteChannel(_loop, parent, plan.Input.Input));
                 break;
             default:
                 StdinFd = DevNull();
                 break;
         }
-        StdoutFd = OutputFd(command.Output, stdout: true, settings);
-        if (command.MergesOutput)
+        StdoutFd = OutputFd(plan.Output, stdout: true, settings);
+        if (plan.MergesOutput)
             StderrFd = StdoutFd;
         else if (settings.KeepsErrorTail)
             StderrFd = ErrorTailPipe(settings.StandardErrorTailBytes);
         else
-            StderrFd = OutputFd(command.Error, stdout: false, settings);
+            StderrFd = OutputFd(plan.Error, stdout: false, settings);
 
-        foreach (var passed in command.PassedFds)
+        foreach (var passed in plan.PassedFds)
             ExtraFds.Add((passed.ParentFd, passed.ChildFd));
-        foreach (var buffer in command.SendBuffers)
+        foreach (var buffer in plan.SendBuffers)
         {
             var readEnd = Pipe(parentReads: false, out parent);
             _writers.Add(new WriteChannel(_loop, parent, buffer.Data));

@@ -22,10 +22,10 @@ internal sealed record ChildCredentials(uint? Uid, uint? Gid, uint[]? Groups)
     /// With only <see cref="Command.SetGid"/>: that gid, and it as the only supplementary group (libvirt).
     /// </summary>
     /// <exception cref="StartFailure">The user database could not be read.</exception>
-    public static unsafe ChildCredentials? For(Command command)
+    public static unsafe ChildCredentials? For(RunPlan plan)
     {
-        if (command.Uid is not { } uid)
-            return command.Gid is { } gid ? new ChildCredentials(null, gid, [gid]) : null;
+        if (plan.Uid is not { } uid)
+            return plan.Gid is { } gid ? new ChildCredentials(null, gid, [gid]) : null;
 
         var room = 64;
         while (true)
@@ -35,17 +35,17 @@ internal sealed record ChildCredentials(uint? Uid, uint? Gid, uint[]? Groups)
             int found;
             uint primary;
             fixed (uint* p = groups)
-                found = NativeSpawn.UserGroups(uid, command.Gid ?? NoGid, out primary, p, ref count);
+                found = NativeSpawn.UserGroups(uid, plan.Gid ?? NoGid, out primary, p, ref count);
             if (found < 0)
                 throw new StartFailure(StartStage.Groups, Marshal.GetLastPInvokeError(), $"looking up the groups of uid {uid} in the user database failed");
             if (found == 0)
-                return new ChildCredentials(uid, command.Gid, command.Gid is { } only ? [only] : []);
+                return new ChildCredentials(uid, plan.Gid, plan.Gid is { } only ? [only] : []);
             if (count > room)
             {
                 room = count;
                 continue;
             }
-            return new ChildCredentials(uid, command.Gid ?? primary, groups[..count]);
+            return new ChildCredentials(uid, plan.Gid ?? primary, groups[..count]);
         }
     }
 }

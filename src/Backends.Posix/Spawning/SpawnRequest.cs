@@ -11,7 +11,7 @@ namespace VirCommand.Backends.Posix.Spawning;
 /// <param name="Handshake">With a handshake: the pipes to release the child, or null if it ended before reaching it.</param>
 internal sealed record SpawnedChild(int Pid, SafeFileHandle PidFd, int DaemonPid, HandshakePipes? Handshake);
 
-/// <summary>The parent's ends of a handshake: the release pipe and the child's report pipe. Owned by the running command.</summary>
+/// <summary>The parent's ends of a handshake: the release pipe and the child's report pipe. Owned by the running plan.</summary>
 internal sealed record HandshakePipes(SafeFileHandle Release, SafeFileHandle Report) : IDisposable
 {
     public void Dispose()
@@ -29,26 +29,26 @@ internal static unsafe class SpawnRequest
 {
     /// <summary>Spawns the child; on success the caller owns the returned pidfd (and handshake pipes).</summary>
     /// <exception cref="StartFailure">The shim reported the stage and errno of a failure; the child is already reaped.</exception>
-    public static SpawnedChild Spawn(Command command, string path, ChildIo io)
+    public static SpawnedChild Spawn(RunPlan plan, string path, ChildIo io)
     {
-        var credentials = ChildCredentials.For(command);
+        var credentials = ChildCredentials.For(plan);
         // The daemon's pidfile is opened after the daemon's other steps but before its chdir to "/";
         // make it absolute so that it names the file the caller meant, from the parent's directory.
-        var pidFile = command.PidFile is { } p ? Path.GetFullPath(p) : null;
-        return command.ParentDeathSignal is null
-            ? SpawnNow(command, path, io, credentials, pidFile)
-            : SpawnerThread.Invoke(() => SpawnNow(command, path, io, credentials, pidFile));
+        var pidFile = plan.PidFile is { } p ? Path.GetFullPath(p) : null;
+        return plan.ParentDeathSignal is null
+            ? SpawnNow(plan, path, io, credentials, pidFile)
+            : SpawnerThread.Invoke(() => SpawnNow(plan, path, io, credentials, pidFile));
     }
 
-    private static SpawnedChild SpawnNow(Command command, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
+    private static SpawnedChild SpawnNow(RunPlan plan, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
     {
         // The child does not care about order: an inherited environment goes from the runtime's
         // variables straight into the arena, with no sorted copy and no NAME=value strings.
-        var inherited = command.InheritsEnvironment ? System.Environment.GetEnvironmentVariables() : null;
-        var environmentCount = inherited?.Count ?? command.Environment.Count;
-        var cwd = command.IsDaemon ? "/" : command.WorkingDirectory;
+        var inherited = plan.InheritsEnvironment ? System.Environment.GetEnvironmentVariables() : null;
+        var environmentCount = inherited?.Count ?? plan.Environment.Count;
+        var cwd = plan.WorkingDirectory;
         var groups = credentials?.Groups;
-        var limits = command.ResourceLimits;
+        var limits = plan.ResourceLimits;
 
         using var arena = new NativeArena();
         var fds = arena.Items<NativeSpawn.FdMap>(io.ExtraFds.Count);
@@ -65,32 +65,32 @@ internal static unsafe class SpawnRequest
         groups.AsSpan().CopyTo(new Span<uint>(groupArray, groups?.Length ?? 0));
 
         var flags = 0u;
-        if (command.StartsNewSession) flags |= NativeSpawn.FlagNewSession;
-        if (command.StartsNewProcessGroup) flags |= NativeSpawn.FlagNewProcessGroup;
-        if (command.IsDaemon) flags |= NativeSpawn.FlagDaemonize;
+        if (plan.StartsNewSession) flags |= NativeSpawn.FlagNewSession;
+        if (plan.StartsNewProcessGroup) flags |= NativeSpawn.FlagNewProcessGroup;
+        if (plan.IsDaemon) flags |= NativeSpawn.FlagDaemonize;
         if (credentials?.Uid is not null) flags |= NativeSpawn.FlagSetUid;
         if (credentials?.Gid is not null) flags |= NativeSpawn.FlagSetGid;
-        if (command.ClearsCapabilities) flags |= NativeSpawn.FlagClearCaps;
-        if (command.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
-        if (command.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
+        if (plan.ClearsCapabilities) flags |= NativeSpawn.FlagClearCaps;
+        if (plan.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
+        if (plan.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
         var caps = 0UL;
-        foreach (var cap in command.AllowedCapabilities)
+        foreach (var cap in plan.AllowedCapabilities)
             caps |= 1UL << (int)cap;
 
         var request = new NativeSpawn.SpawnRequest
         {
             Path = arena.String(path),
-            Argv = arena.Argv(command.Program, command.Arguments),
-            Envp = Environment(arena, command, inherited, environmentCount),
+            Argv = arena.Argv(plan.Program, plan.Arguments),
+            Envp = Environment(arena, plan, inherited, environmentCount),
             Cwd = cwd is null ? null : arena.String(cwd),
             StdinFd = io.StdinFd,
             StdoutFd = io.StdoutFd,
             StderrFd = io.StderrFd,
             Fds = fds,
             FdCount = io.ExtraFds.Count,
-            Umask = command.Umask ?? -1,
+            Umask = plan.Umask ?? -1,
             Flags = flags,
-            ParentDeathSignal = (int?)command.ParentDeathSignal ?? 0,
+            ParentDeathSignal = (int?)plan.ParentDeathSignal ?? 0,
             RLimits = rlimits,
             RLimitCount = limits.Count,
             Uid = credentials?.Uid ?? 0,
@@ -99,12 +99,12 @@ internal static unsafe class SpawnRequest
             Groups = groupArray,
             CapsAllowed = caps,
             PidFile = pidFile is null ? null : arena.String(pidFile),
-            Hook = command.Hook?.Function ?? 0,
-            HookOpaque = command.Hook?.Opaque ?? 0,
+            Hook = plan.Hook?.Function ?? 0,
+            HookOpaque = plan.Hook?.Opaque ?? 0,
         };
         NativeSpawn.SpawnResult result;
         if (NativeSpawn.Spawn(&request, &result) != 0)
-            throw Failure(command, pidFile, credentials, (StartStage)result.Stage, result.Error);
+            throw Failure(plan, pidFile, credentials, (StartStage)result.Stage, result.Error);
         var handshake = result.HandshakeReady != 0
             ? new HandshakePipes(new SafeFileHandle(result.ReleaseFd, ownsHandle: true), new SafeFileHandle(result.ReportFd, ownsHandle: true))
             : null;
@@ -112,10 +112,10 @@ internal static unsafe class SpawnRequest
     }
 
     /// <summary>Turns a stage and errno from the child into a failure whose message says what was being done.</summary>
-    public static StartFailure Failure(Command command, string? pidFile, ChildCredentials? credentials, StartStage stage, int error) => stage switch
+    public static StartFailure Failure(RunPlan plan, string? pidFile, ChildCredentials? credentials, StartStage stage, int error) => stage switch
     {
         // The hook's return value is not an errno: it goes in the message, and Errno stays 0.
-        StartStage.Hook => new StartFailure(stage, 0, $"the pre-exec hook returned {error} ({command.Hook?.Description})"),
+        StartStage.Hook => new StartFailure(stage, 0, $"the pre-exec hook returned {error} ({plan.Hook?.Description})"),
         StartStage.PidFile when error == Syscalls.EAGAIN =>
             new StartFailure(stage, error, $"the pidfile '{pidFile}' is locked by a running daemon{LockHolder(pidFile)}"),
         StartStage.PidFile => new StartFailure(stage, error, $"cannot create, lock or write the pidfile '{pidFile}'"),
@@ -123,7 +123,7 @@ internal static unsafe class SpawnRequest
         StartStage.Gid => new StartFailure(stage, error, $"setresgid({credentials?.Gid})"),
         StartStage.Groups => new StartFailure(stage, error, $"setgroups({string.Join(',', credentials?.Groups ?? [])})"),
         StartStage.ResourceLimit => new StartFailure(stage, error,
-            "setting " + string.Join(", ", command.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
+            "setting " + string.Join(", ", plan.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
         StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
         _ => new StartFailure(stage, error),
     };
@@ -145,13 +145,13 @@ internal static unsafe class SpawnRequest
         }
     }
 
-    private static byte** Environment(NativeArena arena, Command command, System.Collections.IDictionary? inherited, int count)
+    private static byte** Environment(NativeArena arena, RunPlan plan, System.Collections.IDictionary? inherited, int count)
     {
         var envp = (byte**)arena.Items<nint>(count + 1);
         var i = 0;
         if (inherited is null)
         {
-            foreach (var variable in command.Environment)
+            foreach (var variable in plan.Environment)
                 envp[i++] = arena.Pair(variable.Name, variable.Value);
         }
         else

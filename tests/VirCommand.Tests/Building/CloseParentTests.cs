@@ -211,9 +211,9 @@ public sealed class CloseParentTests
         using var file = new TempFile();
         using var command = new Command("prog").PassFd(file.Handle, PassFdOptions.CloseParent);
 
-        command.ClaimForRun(runToCompletion: true);
+        ClaimForRun(command, runToCompletion: true);
 
-        var error = Assert.Throws<InvalidOperationException>(() => command.ClaimForRun(runToCompletion: false));
+        var error = Assert.Throws<InvalidOperationException>(() => ClaimForRun(command, runToCompletion: false));
         Assert.Contains("CloseParent", error.Message, StringComparison.Ordinal);
         Assert.False(file.Handle.IsClosed);
     }
@@ -224,7 +224,14 @@ public sealed class CloseParentTests
         using var file = new TempFile();
         using var command = new Command("prog").PassFd(file.Handle);
 
-        command.ClaimForRun(runToCompletion: true);
-        command.ClaimForRun(runToCompletion: true);
+        ClaimForRun(command, runToCompletion: true);
+        ClaimForRun(command, runToCompletion: true);
+    }
+
+    /// <summary>What the run plan's gate does with the command before it plans a run: validates it, then claims its CloseParent fds.</summary>
+    private static void ClaimForRun(Command command, bool runToCompletion)
+    {
+        command.ValidateForRun(runToCompletion);
+        command.ClaimParentFds();
     }
 }

@@ -34,7 +34,7 @@ internal static class FakeProbe
     public static FakeResponse Answer(FakeInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var command = invocation.Command;
+        var command = invocation.Plan;
         if (!Directory.Exists(invocation.WorkingDirectory))
             return FakeResponse.StartFailure(StartStage.WorkingDirectory, File.Exists(invocation.WorkingDirectory) ? FakeProgramResolution.ENOTDIR : FakeProgramResolution.ENOENT);
         if (command.Hook is { } hook && hook.Description.StartsWith("vc_test_hook_return ", StringComparison.Ordinal) && hook.Opaque != 0)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using VirCommand.Backends;
 using VirCommand.Backends.Fake;
 using VirCommand.Tests.Posix;
 
@@ -15,7 +16,7 @@ internal static class FakeProbeReport
     public static string For(FakeInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        var command = invocation.Command;
+        var command = invocation.Plan;
         var text = new StringBuilder();
         // As probe.c prints: "key: value", except that the lists print "key:" alone when empty.
         void Line(string key, string value) => text.Append(key).Append(':').Append(value.Length == 0 && key is "fds" or "groups" ? "" : " " + value).Append('\n');
@@ -69,7 +70,7 @@ internal static class FakeProbeReport
         _ => "pipe:[0]",
     };
 
-    private static string Capabilities(Command command)
+    private static string Capabilities(RunPlan command)
     {
         var bounding = ParentProcess.Capabilities("CapBnd");
         if (!command.ClearsCapabilities && command.AllowedCapabilities.Count == 0)
@@ -81,7 +82,7 @@ internal static class FakeProbeReport
         return $"inh={kept} prm={kept} eff={kept} bnd={bounding} amb={kept}";
     }
 
-    private static string Limit(Command command, ResourceLimitKind kind, string parentName)
+    private static string Limit(RunPlan command, ResourceLimitKind kind, string parentName)
     {
         if (!command.ResourceLimits.TryGetValue(kind, out var value))
             return ParentProcess.Limit(parentName);

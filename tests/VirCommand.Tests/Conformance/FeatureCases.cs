@@ -176,7 +176,7 @@ internal static class FeatureCases
         }
         else
         {
-            Assert.Equal(pidFile, Assert.Single(Assert.IsType<FakeCommandRunner>(x.Runner).Invocations).Command.PidFile);
+            Assert.Equal(pidFile, Assert.Single(Assert.IsType<FakeCommandRunner>(x.Runner).Invocations).Plan.PidFile);
         }
     }
 

@@ -95,6 +95,20 @@ public class FakeRecordingTests
     }
 
     [Fact]
+    public async Task A_fd_passed_with_CloseParent_is_recorded_with_its_flag_and_closed_once_started()
+    {
+        using var file = new TempFile();
+        using var command = Command.New("tool").PassFd(file.Handle, 9, PassFdOptions.CloseParent);
+
+        await _fake.RunAsync(command);
+
+        var passed = Assert.Single(_fake.Invocations[0].PassedFds);
+        Assert.Equal(new PassedFd(file.Fd, 9, PassFdOptions.CloseParent), passed);
+        Assert.True(passed.ClosesParent);
+        Assert.True(file.Handle.IsClosed);
+    }
+
+    [Fact]
     public async Task A_daemon_runs_in_the_root_and_the_default_is_the_parent_directory()
     {
         await _fake.RunAsync(Command.New("daemon").Daemonize());
@@ -112,7 +126,7 @@ public class FakeRecordingTests
 
         command.AddArg("two").SetUmask(0);
 
-        var recorded = _fake.Invocations[0].Command;
+        var recorded = _fake.Invocations[0].Plan;
         Assert.Equal(["tool", "one"], recorded.Argv);
         Assert.Null(recorded.Umask);
     }
@@ -123,7 +137,7 @@ public class FakeRecordingTests
         await _fake.RunAsync(Command.New("tool").SetUid(65534).SetGid(65534).ClearCaps().AllowCap(Capability.CAP_NET_ADMIN)
             .SetUmask(0).SetMaxFiles(64).NewProcessGroup().SetNoNewPrivileges());
 
-        var recorded = _fake.Invocations[0].Command;
+        var recorded = _fake.Invocations[0].Plan;
         Assert.Equal(65534u, recorded.Uid);
         Assert.Equal(65534u, recorded.Gid);
         Assert.True(recorded.ClearsCapabilities);

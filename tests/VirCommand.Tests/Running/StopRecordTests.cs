@@ -1,3 +1,5 @@
+using VirCommand.Backends;
+
 namespace VirCommand.Tests.Running;
 
 public sealed class StopRecordTests

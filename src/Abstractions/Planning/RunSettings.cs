@@ -1,4 +1,4 @@
-namespace VirCommand;
+namespace VirCommand.Backends;
 
 /// <summary>The settings one run uses: the command's own, else the runner's defaults. Backends resolve them once, when the run starts.</summary>
 /// <remarks>
@@ -21,7 +21,7 @@ public readonly record struct RunSettings(
     bool KeepsErrorTail)
 {
     /// <summary>Resolves the settings of <paramref name="command"/> against <paramref name="options"/> for one kind of run.</summary>
-    public static RunSettings For(Command command, CommandRunnerOptions options, bool runToCompletion)
+    internal static RunSettings For(Command command, CommandRunnerOptions options, bool runToCompletion)
     {
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(options);

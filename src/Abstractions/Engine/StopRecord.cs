@@ -1,4 +1,4 @@
-namespace VirCommand;
+namespace VirCommand.Backends;
 
 /// <summary>
 /// Why a backend stopped a child, by the rules every backend shares: the first reason wins; a child

@@ -1,4 +1,4 @@
-namespace VirCommand;
+namespace VirCommand.Backends;
 
 /// <summary>Why a backend stopped a child before it ended by itself; the first reason wins.</summary>
 public enum StopReason

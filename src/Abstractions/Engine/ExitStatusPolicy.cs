@@ -1,4 +1,4 @@
-namespace VirCommand;
+namespace VirCommand.Backends;
 
 /// <summary>The exit-status rules every backend applies, as libvirt does.</summary>
 public static class ExitStatusPolicy

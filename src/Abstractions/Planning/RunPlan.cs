@@ -1,0 +1,183 @@
+namespace VirCommand.Backends;
+
+/// <summary>
+/// Everything one run of a <see cref="Command"/> needs, fixed when the run passed the gate of
+/// <see cref="CommandRunnerBase"/>: the validated command's settings copied out of the builder, the
+/// run's settings resolved against the runner's defaults, the string form (secrets redacted), and
+/// the ownership of the fds passed with <see cref="PassFdOptions.CloseParent"/>. A backend reads only
+/// this: changing or disposing the command afterwards affects only later runs.
+/// </summary>
+/// <remarks>
+/// Lifecycle: the gate claims the CloseParent fds for this plan; the run engine closes them right
+/// after the backend's spawn was attempted, whatever its outcome, so a backend never closes them
+/// itself and a plan whose spawn was never attempted (a refused run) leaves them to the command.
+/// </remarks>
+public sealed class RunPlan
+{
+    private readonly ParentFdOwnership _parentFds;
+
+    internal RunPlan(Command command, string commandLine, RunSettings settings, bool runToCompletion)
+    {
+        _parentFds = command.ParentFds;
+        CommandLine = commandLine;
+        Settings = settings;
+        RunsToCompletion = runToCompletion;
+        Program = command.Program;
+        Arguments = Copy(command.Arguments);
+        InheritsEnvironment = command.InheritsEnvironment;
+        Environment = Copy(command.Environment);
+        WorkingDirectory = command.IsDaemon ? "/" : command.WorkingDirectory;
+        Input = command.Input;
+        Output = command.Output;
+        Error = command.Error;
+        MergesOutput = command.MergesOutput;
+        UsesNonblockingFds = command.UsesNonblockingFds;
+        PassedFds = Copy(command.PassedFds);
+        SendBuffers = Copy(command.SendBuffers);
+        Umask = command.Umask;
+        IsDaemon = command.IsDaemon;
+        PidFile = command.PidFile;
+        ResourceLimits = command.ResourceLimits.Count == 0 ? NoLimits : new Dictionary<ResourceLimitKind, ulong>(command.ResourceLimits);
+        StartsNewSession = command.StartsNewSession;
+        StartsNewProcessGroup = command.StartsNewProcessGroup;
+        ParentDeathSignal = command.ParentDeathSignal;
+        Uid = command.Uid;
+        Gid = command.Gid;
+        ClearsCapabilities = command.ClearsCapabilities;
+        AllowedCapabilities = command.AllowedCapabilities.Count == 0 ? NoCapabilities : new HashSet<Capability>(command.AllowedCapabilities);
+        SetsNoNewPrivileges = command.SetsNoNewPrivileges;
+        Hook = command.Hook;
+        RequiresHandshake = command.RequiresHandshake;
+        AllowsNonZeroExit = command.AllowsNonZeroExit;
+        ReturnsRawStatus = command.ReturnsRawStatus;
+    }
+
+    private static readonly IReadOnlyDictionary<ResourceLimitKind, ulong> NoLimits = new Dictionary<ResourceLimitKind, ulong>();
+
+    private static readonly IReadOnlySet<Capability> NoCapabilities = new HashSet<Capability>();
+
+    /// <summary>The command's string form, secrets redacted, for results, errors and logs.</summary>
+    public string CommandLine { get; }
+
+    /// <summary>The run's settings: the command's own, else the runner's defaults.</summary>
+    public RunSettings Settings { get; }
+
+    /// <summary>True for a run to completion (<see cref="ICommandRunner.RunAsync"/>, <see cref="ICommandRunner.Run"/>), false for <see cref="ICommandRunner.StartAsync"/>.</summary>
+    public bool RunsToCompletion { get; }
+
+    /// <inheritdoc cref="Command.Program"/>
+    public string Program { get; }
+
+    /// <inheritdoc cref="Command.Arguments"/>
+    public IReadOnlyList<CommandArgument> Arguments { get; }
+
+    /// <inheritdoc cref="Command.Argv"/>
+    public IReadOnlyList<string> Argv => [Program, .. Arguments.Select(a => a.Value)];
+
+    /// <summary>True when the child inherits the parent's environment as it is when the child is spawned; otherwise it gets exactly <see cref="Environment"/>.</summary>
+    public bool InheritsEnvironment { get; }
+
+    /// <summary>The explicit environment, one entry per name, in first-set order; empty while <see cref="InheritsEnvironment"/>.</summary>
+    public IReadOnlyList<EnvironmentVariable> Environment { get; }
+
+    /// <summary>
+    /// The environment the child gets if it is spawned now: the parent's whole environment (sorted by
+    /// name) while <see cref="InheritsEnvironment"/>, otherwise exactly <see cref="Environment"/>.
+    /// </summary>
+    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment()
+    {
+        if (!InheritsEnvironment)
+            return Environment;
+        return System.Environment.GetEnvironmentVariables()
+            .Cast<System.Collections.DictionaryEntry>()
+            .Select(e => new EnvironmentVariable((string)e.Key, (string?)e.Value ?? ""))
+            .OrderBy(e => e.Name, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>The directory the child runs in: <c>/</c> for a daemon, else the command's, or null for the parent's.</summary>
+    public string? WorkingDirectory { get; }
+
+    /// <inheritdoc cref="Command.Input"/>
+    public StdioTarget Input { get; }
+
+    /// <inheritdoc cref="Command.Output"/>
+    public StdioTarget Output { get; }
+
+    /// <inheritdoc cref="Command.Error"/>
+    public StdioTarget Error { get; }
+
+    /// <inheritdoc cref="Command.MergesOutput"/>
+    public bool MergesOutput { get; }
+
+    /// <inheritdoc cref="Command.UsesNonblockingFds"/>
+    public bool UsesNonblockingFds { get; }
+
+    /// <summary>The fds the child keeps besides 0, 1 and 2, with their flags as the command passed them.</summary>
+    public IReadOnlyList<PassedFd> PassedFds { get; }
+
+    /// <inheritdoc cref="Command.SendBuffers"/>
+    public IReadOnlyList<SendBuffer> SendBuffers { get; }
+
+    /// <inheritdoc cref="Command.Umask"/>
+    public int? Umask { get; }
+
+    /// <inheritdoc cref="Command.IsDaemon"/>
+    public bool IsDaemon { get; }
+
+    /// <inheritdoc cref="Command.PidFile"/>
+    public string? PidFile { get; }
+
+    /// <inheritdoc cref="Command.ResourceLimits"/>
+    public IReadOnlyDictionary<ResourceLimitKind, ulong> ResourceLimits { get; }
+
+    /// <inheritdoc cref="Command.StartsNewSession"/>
+    public bool StartsNewSession { get; }
+
+    /// <inheritdoc cref="Command.StartsNewProcessGroup"/>
+    public bool StartsNewProcessGroup { get; }
+
+    /// <summary>
+    /// True when the stop sequence signals the child's whole process group: the child leads one (a new
+    /// session or group), and it is not a daemon, whose group is the intermediate's pid and would reach the daemon.
+    /// </summary>
+    public bool SignalsProcessGroup => (StartsNewSession || StartsNewProcessGroup) && !IsDaemon;
+
+    /// <inheritdoc cref="Command.ParentDeathSignal"/>
+    public Signal? ParentDeathSignal { get; }
+
+    /// <inheritdoc cref="Command.Uid"/>
+    public uint? Uid { get; }
+
+    /// <inheritdoc cref="Command.Gid"/>
+    public uint? Gid { get; }
+
+    /// <inheritdoc cref="Command.ClearsCapabilities"/>
+    public bool ClearsCapabilities { get; }
+
+    /// <inheritdoc cref="Command.AllowedCapabilities"/>
+    public IReadOnlySet<Capability> AllowedCapabilities { get; }
+
+    /// <inheritdoc cref="Command.SetsNoNewPrivileges"/>
+    public bool SetsNoNewPrivileges { get; }
+
+    /// <inheritdoc cref="Command.Hook"/>
+    public PreExecHook? Hook { get; }
+
+    /// <inheritdoc cref="Command.RequiresHandshake"/>
+    public bool RequiresHandshake { get; }
+
+    /// <inheritdoc cref="Command.AllowsNonZeroExit"/>
+    public bool AllowsNonZeroExit { get; }
+
+    /// <inheritdoc cref="Command.ReturnsRawStatus"/>
+    public bool ReturnsRawStatus { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => CommandLine;
+
+    /// <summary>Closes the CloseParent fds this plan claimed, once; the engine calls it right after the spawn was attempted.</summary>
+    internal void ReleaseParentFds() => _parentFds.Release(PassedFds);
+
+    private static T[] Copy<T>(IReadOnlyList<T> list) => list.Count == 0 ? [] : [.. list];
+}
