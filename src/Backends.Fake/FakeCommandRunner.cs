@@ -142,7 +142,10 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     }
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(RunPlan plan)
+    protected override TimeProvider Time => _time;
+
+    /// <inheritdoc/>
+    protected override IChildProcess Spawn(RunPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var invocation = new FakeInvocation(plan, Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
@@ -159,7 +162,7 @@ public sealed class FakeCommandRunner : CommandRunnerBase
                 throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
             respond = _ => response;
         }
-        return new FakeRunningCommand(plan, invocation, respond, _time);
+        return new FakeChild(plan, invocation, respond, _time);
     }
 
     private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)

@@ -57,7 +57,7 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
     protected override string? FullerBackend => "posix";
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(RunPlan plan)
+    protected override IChildProcess Spawn(RunPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var commandLine = plan.CommandLine;
@@ -74,7 +74,7 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
             process.Dispose();
             throw new CommandStartException(commandLine, StartStage.Exec, e.NativeErrorCode, e.Message);
         }
-        return new ManagedRunningCommand(process, plan, startTime);
+        return new ManagedChild(process, plan, startTime);
     }
 
     private static ProcessStartInfo StartInfo(RunPlan plan, string path)

@@ -13,28 +13,28 @@ namespace VirCommand.Backends.Posix;
 /// drain) as poll timeouts. The child's exit wakes the caller directly, as <c>waitpid</c> would: no
 /// event loop, no thread-pool thread, so a blocking run is not slower than its async twin, and many
 /// blocking runs on pool threads cannot starve the pool of the threads that would complete them.
-/// Same stop rules as <see cref="PosixRunningCommand"/>: the graceful signal (to the process group
-/// when there is one), SIGKILL after the grace, always a reap; output drained for the drain time.
+/// The rules are the run engine's: the same <see cref="StopSequence"/> stops the child and judges
+/// its end; only the waiting is this loop's own.
 /// </summary>
 internal sealed unsafe class BlockingRun : IDisposable
 {
-    private const long Never = long.MaxValue;
+    private const long Never = StopSequence.Never;
 
+    private readonly PosixChild _child;
     private readonly ChildIo _io;
     private readonly ExitWatcher _watcher;
     private readonly RunSettings _settings;
-    private readonly int _processGroup;
-    private readonly Lock _lock = new();
+    private readonly StopSequence _stops;
     private readonly SafeFileHandle? _wake;
-    private readonly StopRecord _stop = new();
-    private long _killAt = Never;
+    private readonly bool _signalsGroup;
 
-    private BlockingRun(RunPlan plan, SpawnedChild child, ChildIo io, bool cancellable)
+    private BlockingRun(RunPlan plan, PosixChild child, bool cancellable)
     {
-        _io = io;
+        _child = child;
+        _io = child.Io;
         _settings = plan.Settings;
-        _processGroup = plan.SignalsProcessGroup ? child.Pid : 0;
-        _watcher = new ExitWatcher(null, child.PidFd, KillGroupIfStopping);
+        _signalsGroup = plan.SignalsProcessGroup;
+        _stops = new StopSequence(plan, child, time: null);
         if (cancellable)
         {
             // A cancellation comes from another thread while this one sits in poll: the eventfd wakes
@@ -47,26 +47,23 @@ internal sealed unsafe class BlockingRun : IDisposable
                 throw new IOException($"eventfd failed: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
             _wake = new SafeFileHandle(fd, ownsHandle: true);
+            _stops.Stopped = Wake;
         }
-        io.Overflowed = OnOverflow;
-        io.StartPumping(onLoop: false);
+        child.Start(_stops, loop: null);
+        _watcher = child.Watcher;
     }
 
     /// <summary>Waits for the spawned child on the calling thread and judges its end; closes everything of the run.</summary>
-    public static CommandResult Run(RunPlan plan, SpawnedChild child, ChildIo io, CancellationToken cancellationToken)
+    public static CommandResult Run(RunPlan plan, PosixChild child, CancellationToken cancellationToken)
     {
-        var settings = plan.Settings;
-        var startTime = DateTimeOffset.UtcNow;
-        var allowsNonZeroExit = plan.AllowsNonZeroExit;
-        var returnsRawStatus = plan.ReturnsRawStatus;
         BlockingRun run;
         try
         {
-            run = new BlockingRun(plan, child, io, cancellationToken.CanBeCanceled);
+            run = new BlockingRun(plan, child, cancellationToken.CanBeCanceled);
         }
         catch
         {
-            io.Dispose();
+            child.Close(detached: false);
             throw;
         }
         try
@@ -74,19 +71,18 @@ internal sealed unsafe class BlockingRun : IDisposable
             int status;
             DateTimeOffset exitTime;
             using (cancellationToken.CanBeCanceled
-                ? cancellationToken.UnsafeRegister(static (state, token) => ((BlockingRun)state!).Stop(StopReason.Canceled, token), run)
+                ? cancellationToken.UnsafeRegister(static (state, token) => ((StopSequence)state!).Stop(StopReason.Canceled, token), run._stops)
                 : default)
             {
                 (status, exitTime) = run.Wait();
             }
-            var result = new CommandResult(plan.CommandLine, child.Pid, status, startTime, exitTime,
-                io.OutputCapture?.Captured ?? default, io.ErrorCapture?.Captured ?? default);
-            return run._stop.Judge(result, settings, allowsNonZeroExit, returnsRawStatus, io.ErrorTail?.ToString());
+            var result = new CommandResult(plan.CommandLine, child.Pid, status, child.StartTime, exitTime, child.CapturedOutput, child.CapturedError);
+            return run._stops.Judge(result, child.ErrorTail);
         }
         finally
         {
             run.Dispose();
-            io.Dispose();
+            child.Close(detached: false);
         }
     }
 
@@ -96,7 +92,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     /// <summary>Pumps the pipes until the child is reaped and its outputs are drained; returns its raw status and exit time.</summary>
     private (int Status, DateTimeOffset ExitTime) Wait()
     {
-        var timeoutAt = Deadline(Stopwatch.GetTimestamp(), _settings.Timeout ?? Timeout.InfiniteTimeSpan);
+        var timeoutAt = StopSequence.Deadline(Stopwatch.GetTimestamp(), _settings.Timeout ?? Timeout.InfiniteTimeSpan);
         var drainAt = Never;
         var exitTime = default(DateTimeOffset);
         var channels = _io.Writers.Count + _io.Readers.Count + (_io.TailReader is null ? 0 : 1);
@@ -113,13 +109,12 @@ internal sealed unsafe class BlockingRun : IDisposable
                 if (!exited && now >= timeoutAt)
                 {
                     timeoutAt = Never;
-                    Stop(StopReason.Timeout, default);
+                    _stops.Stop(StopReason.Timeout, default);
                 }
-                var killAt = Volatile.Read(ref _killAt);
+                var killAt = _stops.KillAt;
                 if (!exited && now >= killAt)
                 {
-                    Volatile.Write(ref _killAt, Never);
-                    _watcher.Signal((int)Signal.SIGKILL, _processGroup);
+                    _stops.Kill();
                     killAt = Never;
                 }
 
@@ -163,7 +158,7 @@ internal sealed unsafe class BlockingRun : IDisposable
                     if (_watcher.Exited.IsCompleted)
                     {
                         exitTime = DateTimeOffset.UtcNow;
-                        drainAt = Deadline(Stopwatch.GetTimestamp(), _settings.DrainTimeout);
+                        drainAt = StopSequence.Deadline(Stopwatch.GetTimestamp(), _settings.DrainTimeout);
                     }
                 }
             }
@@ -172,7 +167,8 @@ internal sealed unsafe class BlockingRun : IDisposable
         {
             if (!_watcher.Exited.IsCompleted)
                 KillAndReap();
-            _io.StopPumping();
+            _child.StopReading();
+            _stops.Finish();
         }
         // Faulted only if waitid itself failed; the exception says so.
         return (_watcher.Exited.GetAwaiter().GetResult(), exitTime);
@@ -209,7 +205,7 @@ internal sealed unsafe class BlockingRun : IDisposable
     /// <summary>Something failed while waiting: the child must not outlive the run unreaped.</summary>
     private void KillAndReap()
     {
-        _watcher.Signal((int)Signal.SIGKILL, _processGroup);
+        _child.Signal(Signal.SIGKILL, _signalsGroup);
         var poll = new Syscalls.PollFd { Fd = _watcher.PollFd, Events = Syscalls.POLLIN };
         while (!_watcher.Exited.IsCompleted)
         {
@@ -220,41 +216,11 @@ internal sealed unsafe class BlockingRun : IDisposable
         }
     }
 
-    private void OnOverflow(string stream)
+    private void Wake()
     {
-        lock (_lock)
-            _stop.NoteOverflow(stream);
-        Stop(StopReason.CaptureLimit, default);
+        var one = 1UL;
+        Syscalls.Write(_wake!, (byte*)&one, sizeof(ulong));
     }
-
-    /// <summary>As <see cref="PosixRunningCommand"/>'s stop, with the kill deadline kept by the waiting thread instead of a timer.</summary>
-    private void Stop(StopReason reason, CancellationToken cancelledBy)
-    {
-        lock (_lock)
-        {
-            if (!_stop.TryStop(reason, exited: _watcher.Exited.IsCompleted, cancelledBy))
-                return;
-            _watcher.Signal((int)_settings.GracefulSignal, _processGroup);
-            if (_settings.GracefulSignal != Signal.SIGKILL)
-                Volatile.Write(ref _killAt, Deadline(Stopwatch.GetTimestamp(), _settings.KillGracePeriod));
-        }
-        if (_wake is not null)
-        {
-            var one = 1UL;
-            Syscalls.Write(_wake, (byte*)&one, sizeof(ulong));
-        }
-    }
-
-    /// <summary>When a stopped child leads a process group, its members go with it, before the leader's pid is released.</summary>
-    private void KillGroupIfStopping()
-    {
-        if (_processGroup > 0 && _stop.Reason != StopReason.None)
-            Syscalls.Kill(-_processGroup, (int)Signal.SIGKILL);
-    }
-
-    /// <summary>The timestamp <paramref name="span"/> after <paramref name="now"/>; a negative span (infinite) never comes.</summary>
-    private static long Deadline(long now, TimeSpan span) =>
-        span < TimeSpan.Zero ? Never : now + (long)Math.Min(span.TotalSeconds * Stopwatch.Frequency, Never / 2.0);
 
     /// <summary>The poll timeout until <paramref name="deadline"/>, rounded up so that the deadline has passed on wake-up.</summary>
     private static int TimeoutMs(long now, long deadline)

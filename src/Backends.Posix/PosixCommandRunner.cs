@@ -29,22 +29,11 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     public override CommandFeatures Features => CommandFeatures.All;
 
     /// <inheritdoc/>
-    protected override IRunningCommand Start(RunPlan plan)
+    protected override IChildProcess Spawn(RunPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var (child, io) = Spawn(plan);
-        try
-        {
-            return new PosixRunningCommand(plan, child, io);
-        }
-        catch
-        {
-            // The handle could not be made (the loop refused a registration): it has killed the child,
-            // and the pipes, the streams and the handshake's pipes are nobody's but ours to close, as in Run.
-            child.Handshake?.Dispose();
-            io.Dispose();
-            throw;
-        }
+        var (child, io) = SpawnChild(plan);
+        return new PosixChild(plan, child, io);
     }
 
     /// <inheritdoc/>
@@ -54,25 +43,24 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     /// </remarks>
     public override CommandResult Run(Command command, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        if (command.IsDaemon)
-            return base.Run(command, cancellationToken);
         var plan = Plan(command, runToCompletion: true, cancellationToken);
+        if (plan.IsDaemon)
+            return RunAsync(plan, cancellationToken).GetAwaiter().GetResult();
         SpawnedChild child;
         ChildIo io;
         try
         {
-            (child, io) = Spawn(plan);
+            (child, io) = SpawnChild(plan);
         }
         finally
         {
             SpawnAttempted(plan);
         }
-        return BlockingRun.Run(plan, child, io, cancellationToken);
+        return BlockingRun.Run(plan, new PosixChild(plan, child, io), cancellationToken);
     }
 
     /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
-    private static (SpawnedChild Child, ChildIo Io) Spawn(RunPlan plan)
+    private static (SpawnedChild Child, ChildIo Io) SpawnChild(RunPlan plan)
     {
         ChildIo? io = null;
         // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the

@@ -6,8 +6,10 @@ namespace VirCommand;
 /// What every backend shares: the gate that turns a command into a <see cref="RunPlan"/> (validation,
 /// features, a token already cancelled, the claim of the CloseParent fds), run-to-completion as
 /// start-wait-dispose, the blocking <see cref="Run"/>, and start failures travelling in
-/// <see cref="StartAsync"/>'s task. A backend implements only <see cref="Start"/>, and may give
-/// <see cref="Run"/> a truly blocking path (it then starts with <see cref="Plan"/>).
+/// <see cref="StartAsync"/>'s task; every started child is driven by the one run engine, which holds
+/// the rules of a running child. A backend implements only <see cref="Spawn"/> (and the
+/// <see cref="IChildProcess"/> it returns), and may give <see cref="Run"/> a truly blocking path (it
+/// then starts with <see cref="Plan"/> and waits by the same <see cref="StopSequence"/>).
 /// </summary>
 public abstract class CommandRunnerBase : ICommandRunner
 {
@@ -33,15 +35,11 @@ public abstract class CommandRunnerBase : ICommandRunner
     protected virtual string? FullerBackend => null;
 
     /// <inheritdoc/>
-    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
-    {
-        var running = Launch(Plan(command, runToCompletion: true, cancellationToken));
-        await using (running.ConfigureAwait(false))
-            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default) =>
+        await RunAsync(Plan(command, runToCompletion: true, cancellationToken), cancellationToken).ConfigureAwait(false);
 
     /// <inheritdoc/>
-    /// <remarks>By default this blocks on <see cref="RunAsync"/>, so it needs thread-pool threads to finish.</remarks>
+    /// <remarks>By default this blocks on <see cref="RunAsync(Command, CancellationToken)"/>, so it needs thread-pool threads to finish.</remarks>
     public virtual CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
         RunAsync(command, cancellationToken).GetAwaiter().GetResult();
 
@@ -50,7 +48,7 @@ public abstract class CommandRunnerBase : ICommandRunner
     {
         try
         {
-            return Task.FromResult(Launch(Plan(command, runToCompletion: false, cancellationToken)));
+            return Task.FromResult<IRunningCommand>(Launch(Plan(command, runToCompletion: false, cancellationToken)));
         }
         catch (Exception e)
         {
@@ -60,10 +58,14 @@ public abstract class CommandRunnerBase : ICommandRunner
     }
 
     /// <summary>
-    /// Starts the child of a plan that passed the gate. Called synchronously by every run; the plan's
+    /// Spawns the child of a plan that passed the gate. Called synchronously by every run; the plan's
     /// CloseParent fds are closed by the caller once this returns or throws, never by the backend.
     /// </summary>
-    protected abstract IRunningCommand Start(RunPlan plan);
+    /// <exception cref="CommandStartException">The child could not be started; nothing of it is left.</exception>
+    protected abstract IChildProcess Spawn(RunPlan plan);
+
+    /// <summary>The clock of the engine's timers (timeout, kill grace, drain) and of the results' times.</summary>
+    protected virtual TimeProvider Time => TimeProvider.System;
 
     /// <summary>
     /// The gate every run goes through before it starts anything: the command is validated for this
@@ -86,6 +88,14 @@ public abstract class CommandRunnerBase : ICommandRunner
         return plan;
     }
 
+    /// <summary>Runs a planned run to completion through the run engine: start, wait, dispose.</summary>
+    protected async Task<CommandResult> RunAsync(RunPlan plan, CancellationToken cancellationToken)
+    {
+        var running = Launch(plan);
+        await using (running.ConfigureAwait(false))
+            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Closes the plan's CloseParent fds: the child has them, or its start failed; either way the parent's copies go.</summary>
     protected static void SpawnAttempted(RunPlan plan)
     {
@@ -93,15 +103,17 @@ public abstract class CommandRunnerBase : ICommandRunner
         plan.ReleaseParentFds();
     }
 
-    private IRunningCommand Launch(RunPlan plan)
+    private RunningCommand Launch(RunPlan plan)
     {
+        IChildProcess child;
         try
         {
-            return Start(plan);
+            child = Spawn(plan);
         }
         finally
         {
             plan.ReleaseParentFds();
         }
+        return new RunningCommand(plan, child, Time);
     }
 }

@@ -71,8 +71,10 @@ public sealed class ManagedDisposalTests
         }
     }
 
-    private static System.Diagnostics.Process ProcessOf(IRunningCommand running) =>
-        (System.Diagnostics.Process)typeof(ManagedRunningCommand)
-            .GetField("_process", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
-            .GetValue(running)!;
+    private static System.Diagnostics.Process ProcessOf(IRunningCommand running)
+    {
+        const System.Reflection.BindingFlags Private = System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance;
+        var child = typeof(VirCommand.Backends.RunningCommand).GetField("_child", Private)!.GetValue(running)!;
+        return (System.Diagnostics.Process)typeof(ManagedChild).GetField("_process", Private)!.GetValue(child)!;
+    }
 }

@@ -1,0 +1,188 @@
+using System.Runtime.ExceptionServices;
+
+namespace VirCommand.Backends;
+
+/// <summary>
+/// The one <see cref="IRunningCommand"/>: it drives a backend's <see cref="IChildProcess"/> by the
+/// rules every run shares. It stops the child (<see cref="StopSequence"/>) on timeout, cancellation,
+/// abort, the capture limit or disposal; reads its output on for the drain time after it exited;
+/// judges its end; keeps the handshake's state; and lets a detached child outlive the handle.
+/// </summary>
+/// <remarks>
+/// A daemon's handle follows the intermediate process, which has exited by the time the handle
+/// exists: its run ends at once with the intermediate's status, and nothing it does (timeout,
+/// cancellation, abort, disposal) ever signals the daemon.
+/// </remarks>
+internal sealed class RunningCommand : IRunningCommand
+{
+    private enum HandshakeState { NotRequired, Pending, Waited, Released, Abandoned }
+
+    private readonly IChildProcess _child;
+    private readonly RunSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly StopSequence _stops;
+    private readonly Lock _lock = new();
+    private readonly Task<CommandResult> _completion;
+    private readonly ITimer? _timeout;
+    private HandshakeState _handshake;
+    private CommandStartException? _startFailure;
+
+    /// <summary>Starts driving <paramref name="child"/>; if that fails, the child was killed and is closed here.</summary>
+    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time)
+    {
+        _child = child;
+        _settings = plan.Settings;
+        _time = time;
+        CommandLine = plan.CommandLine;
+        _handshake = plan.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
+        _stops = new StopSequence(plan, child, time);
+        try
+        {
+            child.Start(_stops);
+            if (_settings.Timeout is { } timeout)
+                _timeout = time.CreateTimer(static s => ((StopSequence)s!).Stop(StopReason.Timeout, default), _stops, timeout, Timeout.InfiniteTimeSpan);
+        }
+        catch
+        {
+            // Whatever could not be set up, the child must not run on unowned: Start killed it, or the kill goes now.
+            child.Signal(Signal.SIGKILL, toProcessGroup: false);
+            child.AbandonHandshake();
+            child.Close(detached: false);
+            throw;
+        }
+        _completion = CompleteAsync();
+    }
+
+    public int Pid => _child.Pid;
+
+    public int? DaemonPid => _child.DaemonPid;
+
+    public string CommandLine { get; }
+
+    public DateTimeOffset StartTime => _child.StartTime;
+
+    public Stream? StandardInput => _child.StandardInput;
+
+    public Stream? StandardOutput => _child.StandardOutput;
+
+    public Stream? StandardError => _child.StandardError;
+
+    public bool IsDetached { get; private set; }
+
+    public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_completion.IsCompleted && cancellationToken.CanBeCanceled)
+        {
+            using (cancellationToken.UnsafeRegister(_ => _stops.Stop(StopReason.Canceled, cancellationToken), null))
+                await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        var result = await _completion.ConfigureAwait(false);
+        if (_startFailure is { } failure)
+            ExceptionDispatchInfo.Throw(failure);
+        return _stops.Judge(result, _child.ErrorTail);
+    }
+
+    public async Task AbortAsync()
+    {
+        _stops.Stop(StopReason.Aborted, default);
+        await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public void Detach() => IsDetached = true;
+
+    /// <remarks>
+    /// A backend's start already waits until the child reached the handshake (or failed before it,
+    /// which the start reported), so this completes at once — unless the child ended before the
+    /// handshake without a word (killed by a signal, or a hook that called <c>_exit</c>): then it
+    /// waits for the child to be reaped and throws.
+    /// </remarks>
+    public async Task WaitForHandshakeAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            switch (_handshake)
+            {
+                case HandshakeState.NotRequired:
+                    throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to wait for.");
+                case HandshakeState.Released:
+                    throw new InvalidOperationException("The handshake was already released: the child has gone on to exec.");
+                case HandshakeState.Pending when _child.ReachedHandshake:
+                    _handshake = HandshakeState.Waited;
+                    return;
+                case HandshakeState.Waited or HandshakeState.Abandoned:
+                    return;
+            }
+        }
+        var status = await _child.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var how = new CommandResult(CommandLine, Pid, status, StartTime, StartTime).DescribeStatus();
+        throw new CommandStartException(CommandLine, StartStage.Handshake, 0, $"the child ended before the handshake ({how})");
+    }
+
+    public async Task NotifyHandshakeAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_lock)
+        {
+            _handshake = _handshake switch
+            {
+                HandshakeState.NotRequired => throw new InvalidOperationException("This command did not call RequireHandshake: there is no handshake to release."),
+                HandshakeState.Pending => throw new InvalidOperationException("Call WaitForHandshakeAsync before releasing the handshake."),
+                HandshakeState.Released => throw new InvalidOperationException("The handshake was already released; it can be released once."),
+                HandshakeState.Abandoned => throw new ObjectDisposedException(nameof(IRunningCommand), "The running command was disposed: its child left the handshake without exec."),
+                _ => HandshakeState.Released,
+            };
+        }
+        try
+        {
+            await _child.ReleaseHandshakeAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CommandStartException failure)
+        {
+            lock (_lock)
+                _startFailure = failure;
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // A child still waiting at the handshake leaves without exec; a daemon too.
+        lock (_lock)
+        {
+            if (_handshake is HandshakeState.Pending or HandshakeState.Waited)
+                _handshake = HandshakeState.Abandoned;
+        }
+        _child.AbandonHandshake();
+        if (IsDetached)
+        {
+            // The child stays with its backend, which reaps it whenever it exits; this handle can still wait for it or abort it.
+            _child.Close(detached: true);
+            return;
+        }
+        await AbortAsync().ConfigureAwait(false);
+        _child.Close(detached: false);
+    }
+
+    private async Task<CommandResult> CompleteAsync()
+    {
+        int status;
+        DateTimeOffset exitTime;
+        try
+        {
+            status = await _child.Exited.ConfigureAwait(false);
+            exitTime = _time.GetUtcNow();
+
+            // A grandchild may still hold an output pipe: read on for the drain time, then take what
+            // is already in the pipe and let go.
+            var outputs = _child.OutputsDone;
+            if (!outputs.IsCompleted)
+                await outputs.WaitAsync(_settings.DrainTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        finally
+        {
+            _timeout?.Dispose();
+            _stops.Finish();
+            _child.StopReading();
+        }
+        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+    }
+}
