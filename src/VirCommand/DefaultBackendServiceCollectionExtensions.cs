@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using VirCommand;
+using VirCommand.Backends;
 using VirCommand.Backends.Managed;
 using VirCommand.Backends.Posix;
 

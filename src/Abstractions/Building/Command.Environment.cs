@@ -71,16 +71,15 @@ public sealed partial class Command
     /// The environment the child gets if it runs now: the parent's whole environment (sorted by
     /// name) while <see cref="InheritsEnvironment"/>, otherwise exactly <see cref="Environment"/>.
     /// </summary>
-    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment()
-    {
-        if (!InheritsEnvironment)
-            return _environment;
-        return System.Environment.GetEnvironmentVariables()
+    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment() => InheritsEnvironment ? ParentEnvironment() : _environment;
+
+    /// <summary>The parent's whole environment as it is now, sorted by name: what a child that inherits it gets.</summary>
+    internal static List<EnvironmentVariable> ParentEnvironment() =>
+        System.Environment.GetEnvironmentVariables()
             .Cast<System.Collections.DictionaryEntry>()
             .Select(e => new EnvironmentVariable((string)e.Key, (string?)e.Value ?? ""))
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .ToList();
-    }
 
     private Command AddEnv(string name, string value, bool secret)
     {

@@ -1,7 +1,7 @@
 namespace VirCommand.Backends;
 
 /// <summary>The exit-status rules every backend applies, as libvirt does.</summary>
-public static class ExitStatusPolicy
+internal static class ExitStatusPolicy
 {
     /// <summary>
     /// Throws <see cref="CommandExitException"/> unless the status is acceptable: a zero exit always;

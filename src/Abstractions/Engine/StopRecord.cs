@@ -6,7 +6,7 @@ namespace VirCommand.Backends;
 /// that overflows during that drain is still reported. For backend authors.
 /// </summary>
 /// <remarks>Not thread-safe: a backend calls it under the lock that also guards its signalling.</remarks>
-public sealed class StopRecord
+internal sealed class StopRecord
 {
     /// <summary>The first reason recorded, or <see cref="StopReason.None"/>.</summary>
     public StopReason Reason { get; private set; }

@@ -84,16 +84,7 @@ public sealed class RunPlan
     /// The environment the child gets if it is spawned now: the parent's whole environment (sorted by
     /// name) while <see cref="InheritsEnvironment"/>, otherwise exactly <see cref="Environment"/>.
     /// </summary>
-    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment()
-    {
-        if (!InheritsEnvironment)
-            return Environment;
-        return System.Environment.GetEnvironmentVariables()
-            .Cast<System.Collections.DictionaryEntry>()
-            .Select(e => new EnvironmentVariable((string)e.Key, (string?)e.Value ?? ""))
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
-    }
+    public IReadOnlyList<EnvironmentVariable> ResolveEnvironment() => InheritsEnvironment ? Command.ParentEnvironment() : Environment;
 
     /// <summary>The directory the child runs in: <c>/</c> for a daemon, else the command's, or null for the parent's.</summary>
     public string? WorkingDirectory { get; }

@@ -1,6 +1,4 @@
-using VirCommand.Backends;
-
-namespace VirCommand;
+namespace VirCommand.Backends;
 
 /// <summary>
 /// What every backend shares: the gate that turns a command into a <see cref="RunPlan"/> (validation,
