@@ -81,7 +81,7 @@ public abstract class CommandRunnerBase : ICommandRunner
         var commandLine = command.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        var plan = new RunPlan(command, commandLine, RunSettings.For(command, Options, runToCompletion), runToCompletion);
+        var plan = new RunPlan(command, commandLine, RunSettings.For(command, Options, runToCompletion));
         command.ClaimParentFds();
         return plan;
     }

@@ -16,12 +16,11 @@ public sealed class RunPlan
 {
     private readonly ParentFdOwnership _parentFds;
 
-    internal RunPlan(Command command, string commandLine, RunSettings settings, bool runToCompletion)
+    internal RunPlan(Command command, string commandLine, RunSettings settings)
     {
         _parentFds = command.ParentFds;
         CommandLine = commandLine;
         Settings = settings;
-        RunsToCompletion = runToCompletion;
         Program = command.Program;
         Arguments = Copy(command.Arguments);
         InheritsEnvironment = command.InheritsEnvironment;
@@ -61,9 +60,6 @@ public sealed class RunPlan
 
     /// <summary>The run's settings: the command's own, else the runner's defaults.</summary>
     public RunSettings Settings { get; }
-
-    /// <summary>True for a run to completion (<see cref="ICommandRunner.RunAsync"/>, <see cref="ICommandRunner.Run"/>), false for <see cref="ICommandRunner.StartAsync"/>.</summary>
-    public bool RunsToCompletion { get; }
 
     /// <inheritdoc cref="Command.Program"/>
     public string Program { get; }

@@ -11,7 +11,7 @@ public sealed class CommandResult
     private string? _output;
     private string? _error;
 
-    /// <summary>Creates a result; backends call this.</summary>
+    /// <summary>Creates a result; the run engine (and a test double) calls this.</summary>
     /// <param name="commandLine">The command's string form, secrets redacted.</param>
     /// <param name="pid">The child's pid.</param>
     /// <param name="rawStatus">The wait status as <c>waitpid</c> encodes it.</param>
