@@ -53,12 +53,11 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     /// </remarks>
     public override CommandResult Run(Command command, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(command);
-        if (command.IsDaemon)
-            return base.Run(command, cancellationToken);
-        var (commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
-        var (child, io) = Spawn(command, commandLine, settings);
-        return BlockingRun.Run(command, commandLine, child, io, settings, cancellationToken);
+        var (snapshot, commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
+        if (snapshot.IsDaemon)
+            return RunCheckedAsync(snapshot, commandLine, settings, cancellationToken).GetAwaiter().GetResult();
+        var (child, io) = Spawn(snapshot, commandLine, settings);
+        return BlockingRun.Run(snapshot, commandLine, child, io, settings, cancellationToken);
     }
 
     /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>

@@ -38,9 +38,12 @@ public sealed partial class Command
     {
         if (hook.Function == 0)
             throw new ArgumentException("The pre-exec hook is empty: create it with PreExecHook.FromLibrary or FromFunctionPointer.", nameof(hook));
-        if (Hook is not null)
-            throw new InvalidOperationException($"A pre-exec hook is already set ({Hook.Value.Description}).");
-        return Set(() => Hook = hook);
+        return Set(() =>
+        {
+            if (Hook is not null)
+                throw new InvalidOperationException($"A pre-exec hook is already set ({Hook.Value.Description}).");
+            Hook = hook;
+        });
     }
 
     /// <summary>
@@ -108,10 +111,11 @@ public sealed partial class Command
         ClaimParentFds();
     }
 
-    /// <summary>The claim of <see cref="ClaimForRun"/> alone, for a runner that validated the command first.</summary>
+    /// <summary>The claim of <see cref="ClaimForRun"/> alone, for a runner that validated the command first; a snapshot claims for its original.</summary>
     internal void ClaimParentFds()
     {
-        if (ClosesParentFds() && Interlocked.Exchange(ref _parentFdsClaimed, 1) != 0)
+        var owner = _original ?? this;
+        if (ClosesParentFds() && Interlocked.Exchange(ref owner._parentFdsClaimed, 1) != 0)
             throw new InvalidOperationException(
                 "This command passes fds with CloseParent, which go to the first child that starts: it cannot run again.");
     }
@@ -128,8 +132,8 @@ public sealed partial class Command
 
     /// <summary>
     /// Checks what can only be checked when a run starts, the same way for every backend: the command
-    /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, a
-    /// run-to-completion has no pipe the caller would have to serve and no handshake to do.
+    /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, an
+    /// inherited environment holds only values the child can get unchanged, a run-to-completion has no pipe the caller would have to serve and no handshake to do.
     /// </summary>
     /// <param name="runToCompletion">True for <see cref="ICommandRunner.RunAsync"/> and <see cref="ICommandRunner.Run"/>.</param>
     /// <exception cref="InvalidOperationException">The command cannot run this way; the message says why.</exception>
@@ -148,6 +152,8 @@ public sealed partial class Command
         }
         if (PidFile is not null && !IsDaemon)
             throw new InvalidOperationException($"A pidfile ('{PidFile}') is set but the command is not daemonized: call Daemonize.");
+        if (InheritsEnvironment)
+            ThrowIfParentEnvironmentInvalid();
         if (!runToCompletion)
             return;
         var pipe = Input.Kind == StdioKind.Pipe ? "stdin" : Output.Kind == StdioKind.Pipe ? "stdout" : Error.Kind == StdioKind.Pipe ? "stderr" : null;

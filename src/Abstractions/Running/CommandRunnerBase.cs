@@ -32,9 +32,8 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <inheritdoc/>
     public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
     {
-        var running = CheckAndStart(command, runToCompletion: true, cancellationToken);
-        await using (running.ConfigureAwait(false))
-            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var (snapshot, commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
+        return await RunCheckedAsync(snapshot, commandLine, settings, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -62,7 +61,7 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// the command's CloseParent fds must be released (<see cref="Command.ReleaseParentFds"/>) once the
     /// start was attempted, whatever its outcome.
     /// </summary>
-    /// <param name="command">The command, validated for this kind of run.</param>
+    /// <param name="command">The run's snapshot of the command (<see cref="CheckRun"/>), validated for this kind of run: build the run from it alone.</param>
     /// <param name="commandLine">Its string form, secrets redacted, for results and errors.</param>
     /// <param name="settings">The run's settings, resolved against <see cref="Options"/> for this kind of run.</param>
     protected abstract IRunningCommand Start(Command command, string commandLine, RunSettings settings);
@@ -70,25 +69,37 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <summary>
     /// The checks every run makes before it starts anything (validation, features, a token already
     /// cancelled), for a backend's own <see cref="Run"/>; the same ones <see cref="Start"/> gets its
-    /// arguments from. The command's CloseParent fds are then the caller's to release.
+    /// arguments from. They check, and the run then reads, one snapshot of the command taken under
+    /// the lock every setter takes, so a change made meanwhile on another thread goes to a later
+    /// run, never half into this one. The CloseParent fds are then the caller's to release
+    /// (<see cref="Command.ReleaseParentFds"/> on the snapshot releases the command's).
     /// </summary>
-    /// <returns>The command's string form, secrets redacted, and the run's settings.</returns>
-    protected (string CommandLine, RunSettings Settings) CheckRun(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    /// <returns>The snapshot to build the run from, its string form (secrets redacted), and the run's settings.</returns>
+    protected (Command Snapshot, string CommandLine, RunSettings Settings) CheckRun(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ValidateForRun(runToCompletion);
-        CommandNotSupportedException.ThrowIfUnsupported(command, this, FullerBackend);
-        var commandLine = command.ToString();
+        var snapshot = command.Snapshot();
+        snapshot.ValidateForRun(runToCompletion);
+        CommandNotSupportedException.ThrowIfUnsupported(snapshot, this, FullerBackend);
+        var commandLine = snapshot.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
         // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
-        command.ClaimParentFds();
-        return (commandLine, RunSettings.For(command, Options, runToCompletion));
+        snapshot.ClaimParentFds();
+        return (snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion));
+    }
+
+    /// <summary>Runs a snapshot that passed <see cref="CheckRun"/> to completion: start, wait, dispose.</summary>
+    protected async Task<CommandResult> RunCheckedAsync(Command snapshot, string commandLine, RunSettings settings, CancellationToken cancellationToken)
+    {
+        var running = Start(snapshot, commandLine, settings);
+        await using (running.ConfigureAwait(false))
+            return await running.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private IRunningCommand CheckAndStart(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
-        var (commandLine, settings) = CheckRun(command, runToCompletion, cancellationToken);
-        return Start(command, commandLine, settings);
+        var (snapshot, commandLine, settings) = CheckRun(command, runToCompletion, cancellationToken);
+        return Start(snapshot, commandLine, settings);
     }
 }
