@@ -16,7 +16,7 @@ namespace VirCommand.Backends.Posix;
 /// Same stop rules as <see cref="PosixRunningCommand"/>: the graceful signal (to the process group
 /// when there is one), SIGKILL after the grace, always a reap; output drained for the drain time.
 /// </summary>
-internal sealed unsafe class BlockingRun : IDisposable
+internal sealed unsafe class BlockingRun
 {
     private const long Never = long.MaxValue;
 
@@ -29,30 +29,23 @@ internal sealed unsafe class BlockingRun : IDisposable
     private readonly StopRecord _stop = new();
     private long _killAt = Never;
 
-    private BlockingRun(Command command, SpawnedChild child, ChildIo io, RunSettings settings, bool cancellable)
+    private BlockingRun(Command command, SpawnedChild child, ChildIo io, RunSettings settings)
     {
         _io = io;
         _settings = settings;
         _processGroup = command.HasOwnProcessGroup ? child.Pid : 0;
         _watcher = new ExitWatcher(null, child.PidFd, KillGroupIfStopping);
-        if (cancellable)
-        {
-            // A cancellation comes from another thread while this one sits in poll: the eventfd wakes
-            // it, so that it keeps the kill deadline itself.
-            var fd = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
-            if (fd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                ExitWatcher.KillAndReap(child.PidFd);
-                throw new IOException($"eventfd failed: {Marshal.GetPInvokeErrorMessage(errno)}");
-            }
-            _wake = new SafeFileHandle(fd, ownsHandle: true);
-        }
+        // A cancellation comes from another thread while this one sits in poll: the eventfd, made
+        // before the spawn, wakes it, so that it keeps the kill deadline itself.
+        _wake = io.Wake;
         io.Overflowed = OnOverflow;
         io.StartPumping(onLoop: false);
     }
 
-    /// <summary>Waits for the spawned child on the calling thread and judges its end; closes everything of the run.</summary>
+    /// <summary>
+    /// Waits for the spawned child on the calling thread and judges its end; closes everything of the
+    /// run. <paramref name="io"/> must hold <see cref="ChildIo.Wake"/> if the token can be cancelled.
+    /// </summary>
     public static CommandResult Run(Command command, string commandLine, SpawnedChild child, ChildIo io, RunSettings settings,
         CancellationToken cancellationToken)
     {
@@ -62,7 +55,7 @@ internal sealed unsafe class BlockingRun : IDisposable
         BlockingRun run;
         try
         {
-            run = new BlockingRun(command, child, io, settings, cancellationToken.CanBeCanceled);
+            run = new BlockingRun(command, child, io, settings);
         }
         catch
         {
@@ -85,13 +78,10 @@ internal sealed unsafe class BlockingRun : IDisposable
         }
         finally
         {
-            run.Dispose();
+            // The wake-up eventfd with the pipes.
             io.Dispose();
         }
     }
-
-    /// <summary>Closes the wake-up eventfd; the caller closes the run's pipes.</summary>
-    public void Dispose() => _wake?.Dispose();
 
     /// <summary>Pumps the pipes until the child is reaped and its outputs are drained; returns its raw status and exit time.</summary>
     private (int Status, DateTimeOffset ExitTime) Wait()

@@ -56,12 +56,17 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         var (snapshot, commandLine, settings) = CheckRun(command, runToCompletion: true, cancellationToken);
         if (snapshot.IsDaemon)
             return RunCheckedAsync(snapshot, commandLine, settings, cancellationToken).GetAwaiter().GetResult();
-        var (child, io) = Spawn(snapshot, commandLine, settings);
+        var (child, io) = Spawn(snapshot, commandLine, settings, wakeable: cancellationToken.CanBeCanceled);
         return BlockingRun.Run(snapshot, commandLine, child, io, settings, cancellationToken);
     }
 
-    /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
-    private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings)
+    /// <summary>
+    /// Resolves, connects and spawns the child; the caller owns the returned pidfd and fds. Everything
+    /// the run needs that can be had before the spawn (pipes, /dev/null, a blocking run's wake-up
+    /// eventfd when <paramref name="wakeable"/>) is made first: failing to get it fails the start with
+    /// nothing spawned.
+    /// </summary>
+    private static (SpawnedChild Child, ChildIo Io) Spawn(Command command, string commandLine, RunSettings settings, bool wakeable = false)
     {
         ChildIo? io = null;
         // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the
@@ -71,7 +76,7 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         try
         {
             path = ProgramResolver.Resolve(command.Program, deferPathCheck);
-            io = ChildIo.Create(command, settings, EventLoop.Shared);
+            io = ChildIo.Create(command, settings, EventLoop.Shared, wakeable);
             var child = SpawnRequest.Spawn(command, path, io);
             io.CloseChildEnds();
             return (child, io);
