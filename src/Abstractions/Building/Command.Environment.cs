@@ -23,19 +23,14 @@ public sealed partial class Command
 
     /// <summary>Sets <c>LC_ALL=C</c>, then passes the parent's values of <see cref="CommonEnvironmentNames"/> that are set (<c>virCommandAddEnvPassCommon</c>).</summary>
     /// <remarks>One change for a concurrent run: it sees all of these variables or none.</remarks>
-    /// <exception cref="InvalidOperationException">A parent value contains NUL or a lone surrogate (see <see cref="AddEnvPass"/>); nothing is added.</exception>
     public Command AddEnvPassCommon()
     {
-        // The setters' lock is re-entrant: held across the calls, so that no run sees half of them;
-        // the parent's values are all read and checked first, so that a bad one adds nothing.
+        // The setters' lock is re-entrant: held across the calls, so that no run sees half of them.
         lock (_gate)
         {
-            var values = CommonEnvironmentNames.Select(name => (name, value: ParentValue(name, out var problem) is var value && problem is null
-                ? value
-                : throw new InvalidOperationException($"AddEnvPassCommon: {problem}"))).ToList();
             AddEnvPair("LC_ALL", "C");
-            foreach (var (name, value) in values)
-                Pass(name, value);
+            foreach (var name in CommonEnvironmentNames)
+                AddEnvPass(name);
         }
         return this;
     }
@@ -43,17 +38,22 @@ public sealed partial class Command
     /// <summary>
     /// Copies the parent's value of <paramref name="name"/>, read now, if it is set; adds nothing if it
     /// is unset, but the child stops inheriting the whole environment either way (<c>virCommandAddEnvPass</c>).
-    /// A parent value the child could not get unchanged (one this process set with a NUL or a lone
-    /// surrogate) is refused, as the same value given to <see cref="AddEnvPair"/> would be.
+    /// The parent's values are always valid: .NET decodes the process environment with U+FFFD for
+    /// bytes that are not UTF-8, and stores U+FFFD for a lone surrogate given to
+    /// <see cref="System.Environment.SetEnvironmentVariable(string, string)"/>, so what is passed is
+    /// exactly what the parent reads.
     /// </summary>
-    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c>, NUL or a lone surrogate, or the parent's value contains NUL or a lone surrogate.</exception>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c>, NUL or a lone surrogate.</exception>
     public Command AddEnvPass(string name)
     {
         Validate.EnvironmentName(name, nameof(name));
-        var value = ParentValue(name, out var problem);
-        if (problem is not null)
-            throw new ArgumentException(problem, nameof(name));
-        return Pass(name, value);
+        var value = System.Environment.GetEnvironmentVariable(name);
+        return Set(() =>
+        {
+            InheritsEnvironment = false;
+            if (value is not null)
+                Put(new EnvironmentVariable(name, value));
+        });
     }
 
     /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>; a later value for the same name replaces the earlier one in place (<c>virCommandAddEnvPair</c>).</summary>
@@ -90,40 +90,6 @@ public sealed partial class Command
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .ToList();
     }
-
-    /// <summary>
-    /// For a run that inherits the environment: a variable this process set with a NUL or a lone
-    /// surrogate cannot reach the child unchanged, so the run is refused rather than the value
-    /// silently changed or dropped.
-    /// </summary>
-    private static void ThrowIfParentEnvironmentInvalid()
-    {
-        var e = System.Environment.GetEnvironmentVariables().GetEnumerator();
-        while (e.MoveNext())
-        {
-            var name = (string)e.Key;
-            if ((Validate.Problem(name) ?? Validate.Problem((string?)e.Value ?? "")) is { } problem)
-                throw new InvalidOperationException(
-                    $"The parent's environment variable '{name}', which the child would inherit, {problem}: set the child's environment explicitly instead (AddEnvPassCommon, AddEnvPass, AddEnvPair).");
-        }
-    }
-
-    /// <summary>The parent's value of <paramref name="name"/> as it is now, or null; <paramref name="problem"/> says why the child could not get it unchanged.</summary>
-    private static string? ParentValue(string name, out string? problem)
-    {
-        var value = System.Environment.GetEnvironmentVariable(name);
-        problem = value is not null && Validate.Problem(value) is { } p
-            ? $"The parent's value of '{name}' {p}: the child could not get it unchanged."
-            : null;
-        return value;
-    }
-
-    private Command Pass(string name, string? value) => Set(() =>
-    {
-        InheritsEnvironment = false;
-        if (value is not null)
-            Put(new EnvironmentVariable(name, value));
-    });
 
     private Command AddEnv(string name, string value, bool secret)
     {

@@ -132,8 +132,8 @@ public sealed partial class Command
 
     /// <summary>
     /// Checks what can only be checked when a run starts, the same way for every backend: the command
-    /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, an
-    /// inherited environment holds only values the child can get unchanged, a run-to-completion has no pipe the caller would have to serve and no handshake to do.
+    /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, a
+    /// run-to-completion has no pipe the caller would have to serve and no handshake to do.
     /// </summary>
     /// <param name="runToCompletion">True for <see cref="ICommandRunner.RunAsync"/> and <see cref="ICommandRunner.Run"/>.</param>
     /// <exception cref="InvalidOperationException">The command cannot run this way; the message says why.</exception>
@@ -152,8 +152,6 @@ public sealed partial class Command
         }
         if (PidFile is not null && !IsDaemon)
             throw new InvalidOperationException($"A pidfile ('{PidFile}') is set but the command is not daemonized: call Daemonize.");
-        if (InheritsEnvironment)
-            ThrowIfParentEnvironmentInvalid();
         if (!runToCompletion)
             return;
         var pipe = Input.Kind == StdioKind.Pipe ? "stdin" : Output.Kind == StdioKind.Pipe ? "stdout" : Error.Kind == StdioKind.Pipe ? "stderr" : null;
