@@ -16,7 +16,7 @@ internal static class Validate
     }
 
     /// <summary>What keeps <paramref name="value"/> from reaching the child unchanged, or null.</summary>
-    public static string? Problem(string value)
+    private static string? Problem(string value)
     {
         if (value.Contains('\0', StringComparison.Ordinal))
             return "contains a NUL character, which a C string cannot carry";

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 using VirCommand.Backends.Fake;
 using VirCommand.Backends.Managed;
 using VirCommand.Backends.Posix;
@@ -14,7 +13,6 @@ namespace VirCommand.Tests.Posix;
 /// </summary>
 internal static partial class HelperModes
 {
-    private const int RLIMIT_NOFILE = 7;
 
     /// <summary>
     /// Runs <paramref name="rounds"/> fresh commands, each while another thread keeps adding
@@ -97,13 +95,13 @@ internal static partial class HelperModes
         runner.Run(Make(), cts.Token); // warm up: the native library, the event loop, /dev/null
         var open = Directory.GetFileSystemEntries("/proc/self/fd").Select(f => int.Parse(Path.GetFileName(f), CultureInfo.InvariantCulture)).ToHashSet();
         var firstFree = Enumerable.Range(0, open.Max() + 2).First(n => !open.Contains(n));
-        if (GetRLimit(RLIMIT_NOFILE, out var original) != 0)
+        if (LibC.GetRLimit(LibC.RLIMIT_NOFILE, out var original) != 0)
             return 2;
         var outcomes = new List<string>();
         var untyped = 0;
         for (var limit = firstFree; limit < open.Max() + 20 && !outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal)); limit++)
         {
-            SetRLimit(RLIMIT_NOFILE, new RLimit { Current = (ulong)limit, Maximum = original.Maximum });
+            LibC.SetRLimit(LibC.RLIMIT_NOFILE, new LibC.RLimit { Current = (ulong)limit, Maximum = original.Maximum });
             try
             {
                 var result = runner.Run(Make(), cts.Token);
@@ -122,7 +120,7 @@ internal static partial class HelperModes
             }
             finally
             {
-                SetRLimit(RLIMIT_NOFILE, original);
+                LibC.SetRLimit(LibC.RLIMIT_NOFILE, original);
             }
         }
         var ok = untyped == 0 && outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal));
@@ -130,17 +128,4 @@ internal static partial class HelperModes
         Console.WriteLine(ok ? "ok" : "FAILED");
         return ok ? 0 : 1;
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static partial int GetRLimit(int resource, out RLimit limit);
-
-    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
-    private static partial int SetRLimit(int resource, in RLimit limit);
 }
