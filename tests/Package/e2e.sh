@@ -37,7 +37,7 @@ no_cc() { env -u CC -u CXX PATH="$nocc" "$@"; }
 
 pack() {
   dotnet pack "$repo/VirCommand.sln" -c Release -o "$work/feed" -p:Version="$version" -nologo || return 1
-  local posix="$work/feed/VirCommand.Backends.Posix.$version.nupkg" id listing
+  local posix="$work/feed/VirCommand.Backends.Posix.$version.nupkg" id listing rid field
   listing=$(unzip -l "$posix") || return 1
   for rid in linux-x64 linux-arm64 linux-musl-x64 linux-musl-arm64; do
     grep -q "runtimes/$rid/native/libvircommand.so" <<<"$listing" || { echo "missing $rid in $posix"; return 1; }
@@ -49,7 +49,8 @@ pack() {
       grep -qF "$field" "$work/$id.nuspec" || { echo "$id.nuspec lacks $field"; return 1; }
     done
     grep -q 'Package Description' "$work/$id.nuspec" && { echo "$id has the SDK's placeholder description"; return 1; }
-    unzip -l "$work/feed/$id.$version.nupkg" | grep -q ' README.md$' || { echo "$id lacks README.md"; return 1; }
+    listing=$(unzip -l "$work/feed/$id.$version.nupkg") || return 1
+    grep -q ' README.md$' <<<"$listing" || { echo "$id lacks README.md"; return 1; }
   done
 }
 
@@ -91,7 +92,10 @@ expect_posix_capture() { # expect_posix_capture COMMAND...: the consumer's outpu
 
 publish_arm64() {
   (cd "$work/app" && no_cc dotnet publish -c Release -r linux-arm64 --self-contained false -p:VirCommandVersion="$version" -o "$work/arm64" -nologo) || return 1
-  readelf -h "$work/arm64/libvircommand.so" | tee /dev/stderr | grep -q 'Machine: *AArch64'
+  local header
+  header=$(readelf -h "$work/arm64/libvircommand.so") || return 1
+  echo "$header"
+  grep -q 'Machine: *AArch64' <<<"$header"
 }
 
 publish_clean() { # publish_clean DIR ARGS...: publishes, fails on any warning

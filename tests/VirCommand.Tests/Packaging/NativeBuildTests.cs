@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace VirCommand.Tests.Packaging;
@@ -12,6 +13,10 @@ namespace VirCommand.Tests.Packaging;
 /// </summary>
 public sealed partial class NativeBuildTests(NativeBuildTests.Builds builds) : IClassFixture<NativeBuildTests.Builds>
 {
+    [Fact]
+    public void The_tests_cover_every_packaged_RID() =>
+        Assert.Equal(["linux-arm64", "linux-musl-arm64", "linux-musl-x64", "linux-x64"], NativeRidFactAttribute.Toolchains.Keys.Order(StringComparer.Ordinal));
+
     [NativeRidFact("linux-x64")]
     public void The_linux_x64_build_needs_no_glibc_newer_than_2_28() => AssertGlibcBaseline("linux-x64");
 
@@ -65,7 +70,7 @@ public sealed partial class NativeBuildTests(NativeBuildTests.Builds builds) : I
         public Builds() => _build = new(() =>
         {
             var rids = NativeRidFactAttribute.Toolchains.Keys.Where(r => NativeRidFactAttribute.Missing(r) is null);
-            return Tool.Run("dotnet", "msbuild", Path.Combine(Repository.Root, "src", "Backends.Posix", "Backends.Posix.csproj"),
+            return Tool.Run("dotnet", "msbuild", Repository.PosixProject,
                 "-nologo", "-v:m", "-t:VirCommandBuildNativeRids", $"-p:VirCommandNativeRids={string.Join("%3B", rids)}",
                 $"-p:VirCommandNativeOutDir={_dir}");
         });
@@ -99,14 +104,20 @@ public sealed partial class NativeBuildTests(NativeBuildTests.Builds builds) : I
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class NativeRidFactAttribute : FactAttribute
 {
-    /// <summary>Each RID's compiler and extra flags, as in src/Backends.Posix/Native.targets.</summary>
-    internal static readonly Dictionary<string, (string Compiler, string[] Flags)> Toolchains = new()
+    /// <summary>Each packaged RID's compiler and extra flags, read from src/Backends.Posix/Native.targets (its one home).</summary>
+    internal static IReadOnlyDictionary<string, (string Compiler, string[] Flags)> Toolchains => s_toolchains.Value;
+
+    private static readonly Lazy<Dictionary<string, (string Compiler, string[] Flags)>> s_toolchains = new(() =>
     {
-        ["linux-x64"] = ("x86_64-linux-gnu-gcc", []),
-        ["linux-arm64"] = ("aarch64-linux-gnu-gcc", []),
-        ["linux-musl-x64"] = ("x86_64-linux-musl-gcc", []),
-        ["linux-musl-arm64"] = ("aarch64-linux-musl-gcc", ["-mno-outline-atomics"]),
-    };
+        var (code, output) = Tool.Run("dotnet", "msbuild", Repository.PosixProject, "-nologo", "-getItem:VirCommandNativeRid");
+        if (code != 0)
+            throw new InvalidOperationException(output);
+        using var json = JsonDocument.Parse(output[output.IndexOf('{', StringComparison.Ordinal)..]);
+        return json.RootElement.GetProperty("Items").GetProperty("VirCommandNativeRid").EnumerateArray().ToDictionary(
+            item => item.GetProperty("Identity").GetString()!,
+            item => (item.GetProperty("Compiler").GetString()!,
+                item.TryGetProperty("Flags", out var flags) ? flags.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries) : []));
+    });
 
     public NativeRidFactAttribute(string rid) => Skip = Missing(rid);
 
@@ -115,6 +126,8 @@ public sealed class NativeRidFactAttribute : FactAttribute
         if (!OperatingSystem.IsLinux() || System.Runtime.InteropServices.RuntimeInformation.OSArchitecture != System.Runtime.InteropServices.Architecture.X64)
             return "needs an x86-64 Linux host (the Debian cross toolchains and qemu-user target arm64 from there)";
         var need = new List<string>();
+        if (!Toolchains.ContainsKey(rid))
+            return $"{rid} is no longer a packaged RID (Native.targets)";
         if (!Tool.Exists(Toolchains[rid].Compiler))
             need.Add(Toolchains[rid].Compiler);
         if (rid.EndsWith("arm64", StringComparison.Ordinal) && !Tool.Exists("qemu-aarch64"))
@@ -150,6 +163,8 @@ internal static class Repository
 {
     /// <summary>The checkout the tests were built from: the folder above the test assembly that holds VirCommand.sln.</summary>
     public static string Root { get; } = Find(AppContext.BaseDirectory);
+
+    public static string PosixProject => Path.Combine(Root, "src", "Backends.Posix", "Backends.Posix.csproj");
 
     private static string Find(string from)
     {
