@@ -16,7 +16,7 @@ namespace VirCommand.Backends.Posix;
 /// The rules are the run engine's: the same <see cref="StopSequence"/> stops the child and judges
 /// its end; only the waiting is this loop's own.
 /// </summary>
-internal sealed unsafe class BlockingRun : IDisposable
+internal sealed unsafe class BlockingRun
 {
     private const long Never = StopSequence.Never;
 
@@ -28,38 +28,32 @@ internal sealed unsafe class BlockingRun : IDisposable
     private readonly SafeFileHandle? _wake;
     private readonly bool _signalsGroup;
 
-    private BlockingRun(RunPlan plan, PosixChild child, bool cancellable)
+    private BlockingRun(RunPlan plan, PosixChild child)
     {
         _child = child;
         _io = child.Io;
         _settings = plan.Settings;
         _signalsGroup = plan.SignalsProcessGroup;
         _stops = new StopSequence(plan, child, time: null);
-        if (cancellable)
-        {
-            // A cancellation comes from another thread while this one sits in poll: the eventfd wakes
-            // it, so that it keeps the kill deadline itself.
-            var fd = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
-            if (fd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                ExitWatcher.KillAndReap(child.PidFd);
-                throw new IOException($"eventfd failed: {Marshal.GetPInvokeErrorMessage(errno)}");
-            }
-            _wake = new SafeFileHandle(fd, ownsHandle: true);
+        // A cancellation comes from another thread while this one sits in poll: the eventfd, made
+        // before the spawn, wakes it, so that it keeps the kill deadline itself.
+        _wake = _io.Wake;
+        if (_wake is not null)
             _stops.Stopped = Wake;
-        }
         child.Start(_stops, loop: null);
         _watcher = child.Watcher;
     }
 
-    /// <summary>Waits for the spawned child on the calling thread and judges its end; closes everything of the run.</summary>
+    /// <summary>
+    /// Waits for the spawned child on the calling thread and judges its end; closes everything of the
+    /// run. The child's <see cref="ChildIo.Wake"/> must be there if the token can be cancelled.
+    /// </summary>
     public static CommandResult Run(RunPlan plan, PosixChild child, CancellationToken cancellationToken)
     {
         BlockingRun run;
         try
         {
-            run = new BlockingRun(plan, child, cancellationToken.CanBeCanceled);
+            run = new BlockingRun(plan, child);
         }
         catch
         {
@@ -81,13 +75,10 @@ internal sealed unsafe class BlockingRun : IDisposable
         }
         finally
         {
-            run.Dispose();
+            // The wake-up eventfd with the pipes.
             child.Close(detached: false);
         }
     }
-
-    /// <summary>Closes the wake-up eventfd; the caller closes the run's pipes.</summary>
-    public void Dispose() => _wake?.Dispose();
 
     /// <summary>Pumps the pipes until the child is reaped and its outputs are drained; returns its raw status and exit time.</summary>
     private (int Status, DateTimeOffset ExitTime) Wait()

@@ -50,7 +50,7 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         ChildIo io;
         try
         {
-            (child, io) = SpawnChild(plan);
+            (child, io) = SpawnChild(plan, wakeable: cancellationToken.CanBeCanceled);
         }
         finally
         {
@@ -59,8 +59,13 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         return BlockingRun.Run(plan, new PosixChild(plan, child, io), cancellationToken);
     }
 
-    /// <summary>Resolves, connects and spawns the child; the caller owns the returned pidfd and fds.</summary>
-    private static (SpawnedChild Child, ChildIo Io) SpawnChild(RunPlan plan)
+    /// <summary>
+    /// Resolves, connects and spawns the child; the caller owns the returned pidfd and fds. Everything
+    /// the run needs that can be had before the spawn (pipes, /dev/null, a blocking run's wake-up
+    /// eventfd when <paramref name="wakeable"/>) is made first: failing to get it fails the start with
+    /// nothing spawned.
+    /// </summary>
+    private static (SpawnedChild Child, ChildIo Io) SpawnChild(RunPlan plan, bool wakeable = false)
     {
         ChildIo? io = null;
         // Without anything that runs before exec and leaves a trace (hook, daemon, handshake), the
@@ -70,7 +75,7 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         try
         {
             path = ProgramResolver.Resolve(plan.Program, deferPathCheck);
-            io = ChildIo.Create(plan, EventLoop.Shared);
+            io = ChildIo.Create(plan, EventLoop.Shared, wakeable);
             var child = SpawnRequest.Spawn(plan, path, io);
             io.CloseChildEnds();
             return (child, io);

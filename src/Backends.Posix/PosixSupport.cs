@@ -25,7 +25,7 @@ public static partial class PosixSupport
         if (!OperatingSystem.IsLinux())
             return (false, $"this is not Linux ({RuntimeInformation.OSDescription})");
         if (!NativeLibrary.TryLoad(Interop.NativeSpawn.Library, typeof(PosixSupport).Assembly, DllImportSearchPath.AssemblyDirectory, out var library))
-            return (false, $"its native library {Interop.NativeSpawn.Library}.so did not load from {Path.GetDirectoryName(typeof(PosixSupport).Assembly.Location)}");
+            return (false, $"its native library {Interop.NativeSpawn.Library}.so did not load (looked beside the application in {AppContext.BaseDirectory} and in its runtimes/<rid>/native folders; a NuGet package carries it for linux-x64, linux-arm64, linux-musl-x64 and linux-musl-arm64)");
         if (!NativeLibrary.TryGetExport(library, "vc_spawn", out _))
             return (false, $"its native library {Interop.NativeSpawn.Library}.so lacks vc_spawn (a stale build?)");
         var pidfd = PidfdOpen(SysPidfdOpen, Environment.ProcessId, 0);

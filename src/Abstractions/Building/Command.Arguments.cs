@@ -13,30 +13,34 @@ public sealed partial class Command
     public IReadOnlyList<string> Argv => [Program, .. _arguments.Select(a => a.Value)];
 
     /// <summary>Adds one argument, passed as is: no shell, no splitting; an empty string is a real empty argument (<c>virCommandAddArg</c>).</summary>
-    /// <exception cref="ArgumentException">The value contains NUL.</exception>
+    /// <exception cref="ArgumentException">The value contains NUL or a lone surrogate.</exception>
     public Command AddArg(string value)
     {
-        Validate.NoNul(value, nameof(value));
+        Validate.ChildString(value, nameof(value));
         return Set(() => _arguments.Add(new CommandArgument(value)));
     }
 
     /// <summary>Adds an argument that every string form and log shows as <c>***</c> (beyond libvirt).</summary>
     public Command AddSecretArg(string value)
     {
-        Validate.NoNul(value, nameof(value));
+        Validate.ChildString(value, nameof(value));
         return Set(() => _arguments.Add(new CommandArgument(value, IsSecret: true)));
     }
 
     /// <summary>Adds one argument formatted with the invariant culture, as printf would (<c>virCommandAddArgFormat</c>).</summary>
     /// <exception cref="FormatException">The format is invalid.</exception>
+    /// <exception cref="ArgumentException">The format, or the text an argument formats to, contains NUL or a lone surrogate.</exception>
     public Command AddArgFormat(string format, params object?[] args)
     {
-        ArgumentNullException.ThrowIfNull(format);
-        return AddArg(string.Format(CultureInfo.InvariantCulture, format, args));
+        Validate.ChildString(format, nameof(format));
+        var value = string.Format(CultureInfo.InvariantCulture, format, args);
+        // The format is clean, so whatever is wrong came from an argument's text.
+        Validate.ChildString(value, nameof(args));
+        return Set(() => _arguments.Add(new CommandArgument(value)));
     }
 
     /// <summary>Adds <c>name=value</c> as one argument (<c>virCommandAddArgPair</c>).</summary>
-    /// <exception cref="ArgumentException">The name is empty, or either part contains NUL.</exception>
+    /// <exception cref="ArgumentException">The name is empty, or either part contains NUL or a lone surrogate.</exception>
     public Command AddArgPair(string name, string value)
     {
         ValidatePair(name, value);
@@ -51,7 +55,7 @@ public sealed partial class Command
     }
 
     /// <summary>Adds every argument of a set, which must not be empty (<c>virCommandAddArgSet</c>).</summary>
-    /// <exception cref="ArgumentException">The set is empty, or an element is null or contains NUL.</exception>
+    /// <exception cref="ArgumentException">The set is empty, or an element is null or contains NUL or a lone surrogate.</exception>
     public Command AddArgSet(IEnumerable<string> values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -62,7 +66,7 @@ public sealed partial class Command
     }
 
     /// <summary>Adds each argument in order (<c>virCommandAddArgList</c>). Nothing is added if any is invalid.</summary>
-    /// <exception cref="ArgumentException">An element is null or contains NUL.</exception>
+    /// <exception cref="ArgumentException">An element is null or contains NUL or a lone surrogate.</exception>
     public Command AddArgList(params string[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
@@ -76,15 +80,15 @@ public sealed partial class Command
         {
             if (values[i] is null)
                 throw new ArgumentException($"Element {i + firstIndex} is null.", paramName);
-            Validate.NoNul(values[i], $"{paramName}[{i + firstIndex}]");
+            Validate.ChildString(values[i], $"{paramName}[{i + firstIndex}]");
         }
         return Set(() => _arguments.AddRange(values.Select(v => new CommandArgument(v))));
     }
 
     private static void ValidatePair(string name, string value)
     {
-        Validate.NoNul(name, nameof(name));
-        Validate.NoNul(value, nameof(value));
+        Validate.ChildString(name, nameof(name));
+        Validate.ChildString(value, nameof(value));
         if (name.Length == 0)
             throw new ArgumentException("The name of an argument pair must not be empty.", nameof(name));
     }

@@ -22,19 +22,28 @@ public sealed partial class Command
     public IReadOnlyList<EnvironmentVariable> Environment => _environment;
 
     /// <summary>Sets <c>LC_ALL=C</c>, then passes the parent's values of <see cref="CommonEnvironmentNames"/> that are set (<c>virCommandAddEnvPassCommon</c>).</summary>
+    /// <remarks>One change for a concurrent run: it sees all of these variables or none.</remarks>
     public Command AddEnvPassCommon()
     {
-        AddEnvPair("LC_ALL", "C");
-        foreach (var name in CommonEnvironmentNames)
-            AddEnvPass(name);
+        // The setters' lock is re-entrant: held across the calls, so that no run sees half of them.
+        lock (_gate)
+        {
+            AddEnvPair("LC_ALL", "C");
+            foreach (var name in CommonEnvironmentNames)
+                AddEnvPass(name);
+        }
         return this;
     }
 
     /// <summary>
     /// Copies the parent's value of <paramref name="name"/>, read now, if it is set; adds nothing if it
     /// is unset, but the child stops inheriting the whole environment either way (<c>virCommandAddEnvPass</c>).
+    /// The parent's values are always valid: .NET decodes the process environment with U+FFFD for
+    /// bytes that are not UTF-8, and stores U+FFFD for a lone surrogate given to
+    /// <see cref="System.Environment.SetEnvironmentVariable(string, string)"/>, so what is passed is
+    /// exactly what the parent reads.
     /// </summary>
-    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c> or NUL.</exception>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c>, NUL or a lone surrogate.</exception>
     public Command AddEnvPass(string name)
     {
         Validate.EnvironmentName(name, nameof(name));
@@ -48,17 +57,17 @@ public sealed partial class Command
     }
 
     /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>; a later value for the same name replaces the earlier one in place (<c>virCommandAddEnvPair</c>).</summary>
-    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c> or NUL, or the value contains NUL.</exception>
+    /// <exception cref="ArgumentException">The name is empty or contains <c>=</c>, NUL or a lone surrogate, or the value contains NUL or a lone surrogate.</exception>
     public Command AddEnvPair(string name, string value) => AddEnv(name, value, secret: false);
 
     /// <summary>Like <see cref="AddEnvPair"/>, but string forms and logs show the value as <c>***</c> (beyond libvirt).</summary>
     public Command AddSecretEnvPair(string name, string value) => AddEnv(name, value, secret: true);
 
     /// <summary>Sets a variable from a <c>NAME=value</c> string, split at the first <c>=</c> (<c>virCommandAddEnvString</c>).</summary>
-    /// <exception cref="ArgumentException">There is no <c>=</c>, the name is empty, or the string contains NUL.</exception>
+    /// <exception cref="ArgumentException">There is no <c>=</c>, the name is empty, or the string contains NUL or a lone surrogate.</exception>
     public Command AddEnvString(string nameAndValue)
     {
-        Validate.NoNul(nameAndValue, nameof(nameAndValue));
+        Validate.ChildString(nameAndValue, nameof(nameAndValue));
         var eq = nameAndValue.IndexOf('=', StringComparison.Ordinal);
         if (eq < 0)
             throw new ArgumentException($"The environment string '{nameAndValue}' has no '=': it must be NAME=value.", nameof(nameAndValue));
@@ -84,7 +93,7 @@ public sealed partial class Command
     private Command AddEnv(string name, string value, bool secret)
     {
         Validate.EnvironmentName(name, nameof(name));
-        Validate.NoNul(value, nameof(value));
+        Validate.ChildString(value, nameof(value));
         return Set(() =>
         {
             InheritsEnvironment = false;

@@ -30,7 +30,7 @@ public sealed partial class Command
     /// With <see cref="PassFdOptions.CloseParent"/> the command owns the fd: it is closed once the child
     /// has started, or when the command is disposed unstarted.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The fd is below 3 (use the stdin, stdout and stderr setters).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The fd is negative, or 0, 1 or 2 (use the stdin, stdout and stderr setters).</exception>
     /// <exception cref="InvalidOperationException">The fd or its child number is already used.</exception>
     public Command PassFd(int fd, PassFdOptions flags = PassFdOptions.None) => PassFd(fd, fd, flags);
 
@@ -124,22 +124,26 @@ public sealed partial class Command
 
     private Command AddPassedFd(int parentFd, int childFd, PassFdOptions flags, SafeHandle? owner)
     {
+        if (parentFd < 0)
+            throw new ArgumentOutOfRangeException(nameof(parentFd), parentFd, "A file descriptor must not be negative.");
         if (parentFd < 3)
             throw new ArgumentOutOfRangeException(nameof(parentFd), parentFd,
                 "fds 0, 1 and 2 are the standard streams: use SetInputFd, SetOutputFd or SetErrorFd.");
+        if (childFd < 0)
+            throw new ArgumentOutOfRangeException(nameof(childFd), childFd, "A file descriptor must not be negative.");
         if (childFd < 3)
             throw new ArgumentOutOfRangeException(nameof(childFd), childFd, "The child fd must be 3 or above: 0, 1 and 2 are the standard streams.");
         if ((flags & ~PassFdOptions.CloseParent) != 0)
             throw new ArgumentOutOfRangeException(nameof(flags), flags, "Unknown PassFd flags.");
-        if (_passedFds.Any(p => p.ParentFd == parentFd))
-            throw new InvalidOperationException($"fd {parentFd} is already passed to the child.");
-        if (_passedFds.Any(p => p.ChildFd == childFd))
-            throw new InvalidOperationException($"Child fd {childFd} is already taken by another passed fd.");
-        if (_sendBuffers.Any(b => b.ChildFd == childFd))
-            throw new InvalidOperationException(
-                $"Child fd {childFd} is already taken by a send buffer: pass fds before adding send buffers, or give the send buffer another child fd.");
         return Set(() =>
         {
+            if (_passedFds.Any(p => p.ParentFd == parentFd))
+                throw new InvalidOperationException($"fd {parentFd} is already passed to the child.");
+            if (_passedFds.Any(p => p.ChildFd == childFd))
+                throw new InvalidOperationException($"Child fd {childFd} is already taken by another passed fd.");
+            if (_sendBuffers.Any(b => b.ChildFd == childFd))
+                throw new InvalidOperationException(
+                    $"Child fd {childFd} is already taken by a send buffer: pass fds before adding send buffers, or give the send buffer another child fd.");
             _passedFds.Add(new PassedFd(parentFd, childFd, flags));
             if (owner is not null && (flags & PassFdOptions.CloseParent) != 0)
                 _parentFds.AddOwner(parentFd, owner);
@@ -153,40 +157,37 @@ public sealed partial class Command
         return new StdioTarget(StdioKind.Fd, fd);
     }
 
-    private Command SetInput(StdioTarget target)
+    private Command SetInput(StdioTarget target) => Set(() =>
     {
         if (Input.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stdin is already set ({Describe(Input)}); a stream can be set once.");
-        return Set(() => Input = target);
-    }
+        Input = target;
+    });
 
-    private Command SetOutput(StdioTarget target, bool merged)
+    private Command SetOutput(StdioTarget target, bool merged) => Set(() =>
     {
         if (Output.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stdout is already set ({Describe(Output)}); a stream can be set once.");
         if (merged && Error.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stderr is already set ({Describe(Error)}): it cannot also be merged into stdout.");
         ThrowIfDaemonCapture(target);
-        return Set(() =>
+        Output = target;
+        if (merged)
         {
-            Output = target;
-            if (merged)
-            {
-                Error = target;
-                MergesOutput = true;
-            }
-        });
-    }
+            Error = target;
+            MergesOutput = true;
+        }
+    });
 
-    private Command SetError(StdioTarget target)
+    private Command SetError(StdioTarget target) => Set(() =>
     {
         if (Error.Kind != StdioKind.Null)
             throw new InvalidOperationException(MergesOutput
                 ? "Stderr is already merged into stdout; a stream can be set once."
                 : $"Stderr is already set ({Describe(Error)}); a stream can be set once.");
         ThrowIfDaemonCapture(target);
-        return Set(() => Error = target);
-    }
+        Error = target;
+    });
 
     private void ThrowIfDaemonCapture(StdioTarget target)
     {

@@ -38,9 +38,12 @@ public sealed partial class Command
     {
         if (hook.Function == 0)
             throw new ArgumentException("The pre-exec hook is empty: create it with PreExecHook.FromLibrary or FromFunctionPointer.", nameof(hook));
-        if (Hook is not null)
-            throw new InvalidOperationException($"A pre-exec hook is already set ({Hook.Value.Description}).");
-        return Set(() => Hook = hook);
+        return Set(() =>
+        {
+            if (Hook is not null)
+                throw new InvalidOperationException($"A pre-exec hook is already set ({Hook.Value.Description}).");
+            Hook = hook;
+        });
     }
 
     /// <summary>

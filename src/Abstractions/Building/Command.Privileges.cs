@@ -24,10 +24,20 @@ public sealed partial class Command
     /// that user are looked up in the parent before fork; the child calls setgroups, setgid, setuid in
     /// that order.
     /// </summary>
-    public Command SetUid(uint uid) => Set(() => Uid = uid);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="uid"/> is <see cref="uint.MaxValue"/>, <c>(uid_t)-1</c>, which the kernel reads as "leave unchanged".</exception>
+    public Command SetUid(uint uid)
+    {
+        Validate.Id(uid, nameof(uid));
+        return Set(() => Uid = uid);
+    }
 
     /// <summary>Runs the child with group id <paramref name="gid"/> (<c>virCommandSetGID</c>).</summary>
-    public Command SetGid(uint gid) => Set(() => Gid = gid);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="gid"/> is <see cref="uint.MaxValue"/>, <c>(gid_t)-1</c>, which the kernel reads as "leave unchanged".</exception>
+    public Command SetGid(uint gid)
+    {
+        Validate.Id(gid, nameof(gid));
+        return Set(() => Gid = gid);
+    }
 
     /// <summary>Drops every capability of the child, bounding set included, except those allowed (<c>virCommandClearCaps</c>).</summary>
     public Command ClearCaps() => Set(() => ClearsCapabilities = true);

@@ -32,18 +32,21 @@ public sealed partial class Command
     public Signal? ParentDeathSignal { get; private set; }
 
     /// <summary>Runs the child in <paramref name="path"/> (<c>virCommandSetWorkingDirectory</c>). It can be set once, and not for a daemon (which runs in <c>/</c>).</summary>
-    /// <exception cref="ArgumentException">The path is empty or contains NUL.</exception>
+    /// <exception cref="ArgumentException">The path is empty, or contains NUL or a lone surrogate.</exception>
     /// <exception cref="InvalidOperationException">A working directory is already set, or the command is a daemon.</exception>
     public Command SetWorkingDirectory(string path)
     {
-        Validate.NoNul(path, nameof(path));
+        Validate.ChildString(path, nameof(path));
         if (path.Length == 0)
             throw new ArgumentException("The working directory must not be empty.", nameof(path));
-        if (WorkingDirectory is not null)
-            throw new InvalidOperationException($"The working directory is already set to '{WorkingDirectory}'; it can be set once.");
-        if (IsDaemon)
-            throw new InvalidOperationException("A daemon always runs in '/': it cannot have a working directory.");
-        return Set(() => WorkingDirectory = path);
+        return Set(() =>
+        {
+            if (WorkingDirectory is not null)
+                throw new InvalidOperationException($"The working directory is already set to '{WorkingDirectory}'; it can be set once.");
+            if (IsDaemon)
+                throw new InvalidOperationException("A daemon always runs in '/': it cannot have a working directory.");
+            WorkingDirectory = path;
+        });
     }
 
     /// <summary>Sets the child's umask; 0 is a real value, unlike in libvirt (<c>virCommandSetUmask</c>).</summary>
@@ -62,7 +65,7 @@ public sealed partial class Command
     /// kills the daemon.
     /// </summary>
     /// <exception cref="InvalidOperationException">A working directory or an output capture is set.</exception>
-    public Command Daemonize()
+    public Command Daemonize() => Set(() =>
     {
         if (WorkingDirectory is not null)
             throw new InvalidOperationException($"A daemon always runs in '/': the working directory '{WorkingDirectory}' is set.");
@@ -70,27 +73,36 @@ public sealed partial class Command
             throw new InvalidOperationException("A daemon's output cannot be captured: an output or error buffer is set.");
         if (ParentDeathSignal is not null)
             throw new InvalidOperationException($"A daemon outlives its parent by design: the parent-death signal {ParentDeathSignal} is set.");
-        return Set(() => IsDaemon = true);
-    }
+        IsDaemon = true;
+    });
 
     /// <summary>
     /// Has the daemon write its pid to <paramref name="path"/> (<c>virCommandSetPidFile</c>): created
     /// 0644, write-locked for the daemon's life, the pid with no newline. Needs <see cref="Daemonize"/>
     /// before the command runs.
     /// </summary>
-    /// <exception cref="ArgumentException">The path is empty or contains NUL.</exception>
+    /// <exception cref="ArgumentException">The path is empty, or contains NUL or a lone surrogate.</exception>
     /// <exception cref="InvalidOperationException">A pidfile is already set.</exception>
     public Command SetPidFile(string path)
     {
-        Validate.NoNul(path, nameof(path));
+        Validate.ChildString(path, nameof(path));
         if (path.Length == 0)
             throw new ArgumentException("The pidfile path must not be empty.", nameof(path));
-        if (PidFile is not null)
-            throw new InvalidOperationException($"The pidfile is already set to '{PidFile}'.");
-        return Set(() => PidFile = path);
+        return Set(() =>
+        {
+            if (PidFile is not null)
+                throw new InvalidOperationException($"The pidfile is already set to '{PidFile}'.");
+            PidFile = path;
+        });
     }
 
-    /// <summary>Sets a resource limit exactly (soft = hard = <paramref name="value"/>); 0 is real, <see cref="ResourceLimit.Unlimited"/> lifts it.</summary>
+    /// <summary>
+    /// Sets a resource limit exactly (soft = hard = <paramref name="value"/>); 0 is real, and
+    /// <see cref="ResourceLimit.Unlimited"/> (<see cref="ulong.MaxValue"/>, RLIM_INFINITY, the kernel's only
+    /// special value) lifts it. A value the kernel refuses (above <c>fs.nr_open</c> for open files, or
+    /// above the parent's hard limit without CAP_SYS_RESOURCE) fails the start at <see cref="StartStage.ResourceLimit"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="kind"/> is not a defined <see cref="ResourceLimitKind"/>.</exception>
     public Command SetResourceLimit(ResourceLimitKind kind, ulong value)
     {
         if (!Enum.IsDefined(kind))
@@ -117,12 +129,17 @@ public sealed partial class Command
     public Command NewProcessGroup() => Set(() => StartsNewProcessGroup = true);
 
     /// <summary>Sends <paramref name="signal"/> to the child when the parent dies (beyond libvirt).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> is not a defined <see cref="Signal"/> (signal 0, which the kernel reads as "none", included).</exception>
+    /// <exception cref="InvalidOperationException">The command is a daemon.</exception>
     public Command SetParentDeathSignal(Signal signal)
     {
         if (!Enum.IsDefined(signal))
             throw new ArgumentOutOfRangeException(nameof(signal), signal, "Unknown signal.");
-        if (IsDaemon)
-            throw new InvalidOperationException("A daemon outlives its parent by design: it cannot have a parent-death signal.");
-        return Set(() => ParentDeathSignal = signal);
+        return Set(() =>
+        {
+            if (IsDaemon)
+                throw new InvalidOperationException("A daemon outlives its parent by design: it cannot have a parent-death signal.");
+            ParentDeathSignal = signal;
+        });
     }
 }

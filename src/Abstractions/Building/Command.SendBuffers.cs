@@ -14,13 +14,7 @@ public sealed partial class Command
     /// example as <c>--readfd N</c>.
     /// </summary>
     /// <returns>The fd number the child reads the data from.</returns>
-    public int SetSendBuffer(ReadOnlyMemory<byte> data)
-    {
-        var childFd = 3;
-        while (ChildFdTaken(childFd))
-            childFd++;
-        return SetSendBuffer(data, childFd);
-    }
+    public int SetSendBuffer(ReadOnlyMemory<byte> data) => AddSendBuffer(data, childFd: null);
 
     /// <summary>Adds a send buffer that the child reads at <paramref name="childFd"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The child fd is below 3.</exception>
@@ -29,10 +23,27 @@ public sealed partial class Command
     {
         if (childFd < 3)
             throw new ArgumentOutOfRangeException(nameof(childFd), childFd, "The child fd must be 3 or above: 0, 1 and 2 are the standard streams.");
-        if (ChildFdTaken(childFd))
-            throw new InvalidOperationException($"Child fd {childFd} is already taken by a passed fd or another send buffer.");
-        Set(() => _sendBuffers.Add(new SendBuffer(childFd, data.ToArray())));
-        return childFd;
+        return AddSendBuffer(data, childFd);
+    }
+
+    /// <summary>Picks (when <paramref name="childFd"/> is null) and checks the child fd under the setters' lock, so two threads never get the same one.</summary>
+    private int AddSendBuffer(ReadOnlyMemory<byte> data, int? childFd)
+    {
+        var copy = data.ToArray();
+        var chosen = 0;
+        Set(() =>
+        {
+            chosen = childFd ?? 3;
+            if (childFd is null)
+            {
+                while (ChildFdTaken(chosen))
+                    chosen++;
+            }
+            else if (ChildFdTaken(chosen))
+                throw new InvalidOperationException($"Child fd {chosen} is already taken by a passed fd or another send buffer.");
+            _sendBuffers.Add(new SendBuffer(chosen, copy));
+        });
+        return chosen;
     }
 
     private bool ChildFdTaken(int childFd) => _passedFds.Any(p => p.ChildFd == childFd) || _sendBuffers.Any(b => b.ChildFd == childFd);

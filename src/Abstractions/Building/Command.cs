@@ -10,9 +10,10 @@ namespace VirCommand;
 /// <remarks>
 /// <para>
 /// A command is built by one owner and then run by an <see cref="ICommandRunner"/>, as many times as
-/// wanted: each run reads the description when it starts, so changes made afterwards affect only
-/// later runs. The builder is not thread-safe; running one command from several threads at once is
-/// safe as long as nobody changes it meanwhile.
+/// wanted: each run reads one consistent snapshot of the description, taken when it starts, so
+/// changes made afterwards affect only later runs. Every setter and the snapshot take one lock, so a
+/// command changed on one thread while another runs it is never half-read: the run sees the command
+/// as it was before or after each whole call (a call that throws changes nothing).
 /// </para>
 /// <para>
 /// Invalid use throws at the call that made it (<see cref="ArgumentException"/> for a bad value,
@@ -27,17 +28,18 @@ namespace VirCommand;
 /// </remarks>
 public sealed partial class Command : IDisposable
 {
+    /// <summary>Taken by every setter and by <see cref="Snapshot"/>: the one guard of the description's state.</summary>
+    private Lock _gate = new();
     private bool _disposed;
 
     /// <summary>Creates a command for <paramref name="program"/> (<c>virCommandNew</c>).</summary>
     /// <param name="program">An absolute path, or a bare name resolved on the parent's PATH when the command runs; the child's argv[0] is this string as given.</param>
-    /// <exception cref="ArgumentException">The program is empty or contains NUL.</exception>
+    /// <exception cref="ArgumentException">The program is empty, or contains NUL or a lone surrogate.</exception>
     public Command(string program)
     {
-        ArgumentNullException.ThrowIfNull(program);
+        Validate.ChildString(program, nameof(program));
         if (program.Length == 0)
             throw new ArgumentException("The program must not be empty.", nameof(program));
-        Validate.NoNul(program, nameof(program));
         Program = program;
     }
 
@@ -57,7 +59,7 @@ public sealed partial class Command : IDisposable
     }
 
     /// <summary>Creates a command from the program and its arguments (<c>virCommandNewArgList</c>).</summary>
-    /// <exception cref="ArgumentException">The program is empty, or an element is null or contains NUL.</exception>
+    /// <exception cref="ArgumentException">The program is empty, or an element is null or contains NUL or a lone surrogate.</exception>
     public static Command NewArgList(string program, params string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -107,13 +109,41 @@ public sealed partial class Command : IDisposable
     /// </summary>
     public Command Clone()
     {
-        ThrowIfDisposed();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            var copy = CopyLocked();
+            copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
+            // Shared, not copied: fds the original closes later are gone for the copy too.
+            copy._parentFds = _parentFds.ForClone();
+            return copy;
+        }
+    }
+
+    /// <summary>
+    /// The one consistent copy of this command that a run reads, taken under the lock every setter
+    /// takes: a change made meanwhile on another thread goes to a later run, never half into this one.
+    /// The copy keeps the CloseParent flags and shares this command's ownership of them, so that
+    /// claiming or releasing them through the copy acts on this command's.
+    /// </summary>
+    /// <exception cref="ObjectDisposedException">The command is disposed.</exception>
+    internal Command Snapshot()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return CopyLocked();
+        }
+    }
+
+    /// <summary>A copy whose collections are its own; the caller holds <see cref="_gate"/>.</summary>
+    private Command CopyLocked()
+    {
         var copy = (Command)MemberwiseClone();
+        copy._gate = new();
         copy._arguments = [.. _arguments];
         copy._environment = [.. _environment];
-        copy._passedFds = [.. _passedFds.Select(p => p with { Flags = p.Flags & ~PassFdOptions.CloseParent })];
-        // Shared, not copied: fds the original closes later are gone for the copy too.
-        copy._parentFds = _parentFds.ForClone();
+        copy._passedFds = [.. _passedFds];
         copy._sendBuffers = [.. _sendBuffers];
         copy._limits = new Dictionary<ResourceLimitKind, ulong>(_limits);
         copy._allowedCaps = [.. _allowedCaps];
@@ -123,19 +153,28 @@ public sealed partial class Command : IDisposable
     /// <summary>Closes the fds passed with <see cref="PassFdOptions.CloseParent"/> that no run has consumed (<c>virCommandFree</c>).</summary>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
+        lock (_gate)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+        }
         ReleaseParentFds();
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
-    /// <summary>Marks the start of a setter: the command must not be disposed.</summary>
+    /// <summary>
+    /// Every setter's change, with its checks against the current state, under <see cref="_gate"/>: a
+    /// run's <see cref="Snapshot"/> sees it whole or not at all. The command must not be disposed.
+    /// </summary>
     private Command Set(Action change)
     {
-        ThrowIfDisposed();
-        change();
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            change();
+        }
         return this;
     }
 

@@ -67,7 +67,7 @@ public abstract class CommandRunnerBase : ICommandRunner
 
     /// <summary>
     /// The gate every run goes through before it starts anything: the command is validated for this
-    /// kind of run, checked against <see cref="Features"/> and the token, copied into a plan with the
+    /// kind of run (on one consistent snapshot of it), checked against <see cref="Features"/> and the token, copied into a plan with the
     /// run's settings resolved against <see cref="Options"/>, and its CloseParent fds claimed for that
     /// plan (last: a run refused before has started nothing, so it must not use them up). Nothing
     /// after the gate reads the command. A backend's own <see cref="Run"/> starts here and must then
@@ -76,13 +76,17 @@ public abstract class CommandRunnerBase : ICommandRunner
     protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
-        command.ValidateForRun(runToCompletion);
-        CommandNotSupportedException.ThrowIfUnsupported(command, this, FullerBackend);
-        var commandLine = command.ToString();
+        // One consistent copy, taken under the lock every setter takes: a change made meanwhile on
+        // another thread goes to a later run, never half into this one.
+        var snapshot = command.Snapshot();
+        snapshot.ValidateForRun(runToCompletion);
+        CommandNotSupportedException.ThrowIfUnsupported(snapshot, this, FullerBackend);
+        var commandLine = snapshot.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        var plan = new RunPlan(command, commandLine, RunSettings.For(command, Options, runToCompletion));
-        command.ClaimParentFds();
+        var plan = new RunPlan(snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion));
+        // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
+        snapshot.ClaimParentFds();
         return plan;
     }
 

@@ -10,6 +10,10 @@ internal static class ProgramResolver
 {
     private const int ENOENT = 2;
     private const int EACCES = 13;
+    private const int ENAMETOOLONG = 36;
+
+    /// <summary>Linux's PATH_MAX, with its NUL: a longer path names no file at all.</summary>
+    private const int PathMax = 4096;
     private const string DefaultUnixPath = "/usr/local/bin:/usr/bin:/bin";
 
     private const UnixFileMode AnyExecute = UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
@@ -20,6 +24,8 @@ internal static class ProgramResolver
         if (program.Contains('/', StringComparison.Ordinal) || (OperatingSystem.IsWindows() && program.Contains('\\', StringComparison.Ordinal)))
         {
             var path = Path.GetFullPath(program);
+            if (OperatingSystem.IsLinux() && System.Text.Encoding.UTF8.GetByteCount(path) >= PathMax)
+                throw new CommandStartException(commandLine, StartStage.Resolve, ENAMETOOLONG, $"'{program}' is longer than a path may be");
             if (IsExecutable(path))
                 return path;
             throw new CommandStartException(commandLine, StartStage.Resolve, Path.Exists(path) ? EACCES : ENOENT,

@@ -11,6 +11,7 @@ internal static unsafe partial class Syscalls
     public const int ESRCH = 3;
     public const int ENOENT = 2;
     public const int EACCES = 13;
+    public const int ENAMETOOLONG = 36;
     public const int ECANCELED = 125;
     public const int O_RDWR = 2;
     public const int O_NONBLOCK = 0x800;

@@ -76,12 +76,28 @@ internal sealed class ChildIo : IDisposable
         _ => Task.WhenAll(_readers.ConvertAll(r => r.Completion)),
     };
 
-    /// <exception cref="StartFailure">A pipe or <c>/dev/null</c> could not be opened; everything opened so far is closed.</exception>
-    public static ChildIo Create(RunPlan plan, EventLoop loop)
+    /// <summary>
+    /// For a blocking run that can be cancelled: the eventfd that wakes its waiting thread. Made with
+    /// the pipes, before the spawn, so that running out of fds fails the start with nothing spawned.
+    /// </summary>
+    public SafeFileHandle? Wake { get; private set; }
+
+    /// <param name="plan">The run's plan.</param>
+    /// <param name="loop">The loop that pumps the pipes.</param>
+    /// <param name="wakeable">True to make <see cref="Wake"/>.</param>
+    /// <exception cref="StartFailure">A pipe, <c>/dev/null</c> or the eventfd could not be opened; everything opened so far is closed.</exception>
+    public static ChildIo Create(RunPlan plan, EventLoop loop, bool wakeable = false)
     {
         var io = new ChildIo(loop) { InputsOutliveRun = plan.IsDaemon };
         try
         {
+            if (wakeable)
+            {
+                var fd = Syscalls.EventFd(0, Syscalls.EFD_CLOEXEC | Syscalls.EFD_NONBLOCK);
+                if (fd < 0)
+                    throw new StartFailure(StartStage.Pipe, Marshal.GetLastPInvokeError(), "cannot make the eventfd that wakes a cancelled run");
+                io.Wake = new SafeFileHandle(fd, ownsHandle: true);
+            }
             io.Connect(plan);
             return io;
         }
@@ -132,6 +148,7 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Closes everything: the child's ends, the channels and the caller's streams.</summary>
     public void Dispose()
     {
+        Wake?.Dispose();
         CloseChildEnds();
         // Inputs that never started pumping (the spawn failed) have no daemon to outlive the run for.
         StopPumping(closeInputs: !InputsOutliveRun || !_pumping);

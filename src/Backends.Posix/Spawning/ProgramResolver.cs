@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VirCommand.Backends.Posix.Interop;
 
 namespace VirCommand.Backends.Posix.Spawning;
@@ -34,7 +35,9 @@ internal static class ProgramResolver
         foreach (var dir in searchPath.Split(':'))
         {
             var candidate = Path.Combine(dir.Length == 0 ? "." : dir, program);
-            if (Syscalls.Access(candidate, Syscalls.X_OK) == 0 && !Directory.Exists(candidate))
+            var found = Syscalls.Access(candidate, Syscalls.X_OK) == 0;
+            ThrowIfNameTooLong(found, program);
+            if (found && !Directory.Exists(candidate))
                 return Path.GetFullPath(candidate);
             foundButNotExecutable |= File.Exists(candidate);
         }
@@ -64,10 +67,19 @@ internal static class ProgramResolver
 
     private static void CheckPath(string program, string path)
     {
-        if (Syscalls.Access(path, Syscalls.X_OK) != 0 || Directory.Exists(path))
+        var found = Syscalls.Access(path, Syscalls.X_OK) == 0;
+        ThrowIfNameTooLong(found, program);
+        if (!found || Directory.Exists(path))
         {
             throw new StartFailure(StartStage.Resolve, File.Exists(path) || Directory.Exists(path) ? Syscalls.EACCES : Syscalls.ENOENT,
                 $"'{program}' is not an executable file");
         }
+    }
+
+    /// <summary>A path longer than PATH_MAX (or a name longer than NAME_MAX) names no file at all: say so, rather than ENOENT.</summary>
+    private static void ThrowIfNameTooLong(bool found, string program)
+    {
+        if (!found && Marshal.GetLastPInvokeError() == Syscalls.ENAMETOOLONG)
+            throw new StartFailure(StartStage.Resolve, Syscalls.ENAMETOOLONG, $"'{program}' is longer than a path or file name may be");
     }
 }

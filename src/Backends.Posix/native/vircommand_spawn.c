@@ -49,6 +49,15 @@
  * Build with -Wl,-z,now (Native.targets does): the child then never runs the
  * dynamic linker's lazy PLT resolver, which is neither async-signal-safe nor
  * frugal with stack.
+ *
+ * Portability.  One source for glibc and musl, x86-64 and arm64.  The glibc
+ * builds must load on glibc 2.28 (RHEL 8, Debian 10), so every libc function
+ * used here exists at GLIBC_2.28 or older, and where glibc's wrapper is newer
+ * (or changed its symbol version later: getdents64 2.30, stat/fstat 2.33,
+ * pthread_sigmask 2.32, _Fork 2.34, pidfd_* 2.36) we make the raw system call,
+ * which is async-signal-safe by nature; the test suite checks the built files
+ * with readelf -V.  No kernel (linux/) headers, which musl toolchains lack:
+ * the few kernel ABI values and structs needed are spelled out below.
  */
 #include "vircommand_spawn.h"
 
@@ -57,11 +66,10 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <linux/capability.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -91,6 +99,31 @@
 #endif
 /* P_PIDFD is an enumerator (not a macro) in glibc >= 2.36 and absent before. */
 #define VC_P_PIDFD ((idtype_t)3)
+
+/* Kernel ABI from linux/capability.h (capget/capset, version 3: two words). */
+#define VC_CAP_VERSION_3 0x20080522
+struct vc_cap_header {
+    uint32_t version;
+    int pid;
+};
+struct vc_cap_data {
+    uint32_t effective, permitted, inheritable;
+};
+
+/* The kernel's signal set, as rt_sigprocmask and rt_sigaction take it: 64
+ * signals on every architecture we build for.  libc's sigset_t is larger, and
+ * libc's calls hide its own internal signals (glibc 32 and 33, musl 32 to 34)
+ * from the caller: sigfillset leaves them out and sigaction refuses them. */
+typedef uint64_t vc_sigset;
+
+/* Kernel ABI from linux/dirent.h, for the raw getdents64. */
+struct vc_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
 
 /* Measured: the child uses ~0.5 KiB of stack, 4.5 KiB on the /proc walk
  * (its 4 KiB getdents buffer).  Generous, since untouched pages cost nothing. */
@@ -136,7 +169,7 @@ struct child_args {
     int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
     int forked;          /* 1 on the fork path: the child has its own memory and fd table */
     pid_t parent_pid;
-    sigset_t old_mask;   /* the calling thread's mask before we blocked all */
+    vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
      * kernel's vfork completion orders the accesses, and &args escaping into
      * clone() keeps the compiler from caching them. */
@@ -195,39 +228,55 @@ static int is_kept(const struct child_args *a, int fd)
 }
 
 /* Fallback for kernels without close_range (< 5.9) or CLOSE_RANGE_CLOEXEC
- * (< 5.11).  opendir would malloc, so list /proc/self/fd with getdents64 into
- * a stack buffer.  Only FD_CLOEXEC changes, so the fd table is never reshaped
- * under the directory iterator. */
-static int walk_mark_cloexec(const struct child_args *a)
+ * (< 5.11): the same result, fd by fd.  opendir would malloc, so list
+ * /proc/self/fd with a raw getdents64 into a stack buffer.  The vfork path
+ * marks (see close_others); the fork path really closes, as close_range does
+ * there, since a hook or a daemon's setup runs before exec and must not hold
+ * the parent's fds.  Closing reshapes the fd table under the directory
+ * iterator, so after a buffer that closed something we rewind and list again
+ * (as glibc's closefrom fallback does): a pass that closes nothing ends it.
+ * open, getdents64, fcntl, close and lseek: plain system calls. */
+static int walk_close_others(const struct child_args *a)
 {
     char buf[4096] __attribute__((aligned(8)));
-    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC), err = 0;
     if (dfd < 0)
         return -1;
     for (;;) {
-        ssize_t n = getdents64(dfd, buf, sizeof buf);
+        int closed = 0;
+        ssize_t n = syscall(SYS_getdents64, dfd, buf, sizeof buf);
         if (n <= 0) {
-            int err = errno;
-            close(dfd);
-            errno = err;
-            return n == 0 ? 0 : -1;
+            err = n == 0 ? 0 : errno;
+            break;
         }
         for (ssize_t off = 0; off < n;) {
-            const struct dirent64 *d = (const struct dirent64 *)(buf + off);
+            const struct vc_dirent64 *d = (const struct vc_dirent64 *)(buf + off);
             int fd = 0;
             off += d->d_reclen;
             if (d->d_name[0] < '0' || d->d_name[0] > '9')
                 continue; /* "." and ".." */
             for (const char *p = d->d_name; *p; p++)
                 fd = fd * 10 + (*p - '0');
-            if (fd != dfd && !is_kept(a, fd) && fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
-                int err = errno;
-                close(dfd);
-                errno = err;
-                return -1;
+            if (fd == dfd || is_kept(a, fd))
+                continue;
+            if (a->forked) {
+                (void)close(fd); /* EBADF at worst: it is gone either way */
+                closed = 1;
+            } else if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+                err = errno;
+                break;
             }
         }
+        if (err != 0)
+            break;
+        if (closed && lseek(dfd, 0, SEEK_SET) != 0) {
+            err = errno;
+            break;
+        }
     }
+    close(dfd);
+    errno = err;
+    return err == 0 ? 0 : -1;
 }
 
 /* Every fd outside keep[] becomes close-on-exec (vfork path) or is closed
@@ -250,8 +299,8 @@ static int close_others(const struct child_args *a)
     if (syscall(SYS_close_range, lo, ~0U, how) == 0)
         return 0;
 fallback:
-    /* ENOSYS: no close_range; EINVAL: no CLOSE_RANGE_CLOEXEC flag. */
-    return errno == ENOSYS || errno == EINVAL ? walk_mark_cloexec(a) : -1;
+    /* ENOSYS: no close_range (< 5.9); EINVAL: no CLOSE_RANGE_CLOEXEC (< 5.11). */
+    return errno == ENOSYS || errno == EINVAL ? walk_close_others(a) : -1;
 }
 
 /* PR_SET_PDEATHSIG, then the race check: a parent that died before prctl has
@@ -265,14 +314,22 @@ static void set_parent_death_signal(struct child_args *a)
         child_fail(a, VC_STAGE_PDEATHSIG, ESRCH);
 }
 
+/* fstatat as a raw system call: glibc's stat family is versioned 2.33.  On
+ * x86-64 and arm64 the kernel's struct stat is libc's (glibc and musl). */
+static int vc_stat(int dirfd, const char *path, struct stat *st, int flags)
+{
+    return (int)syscall(SYS_newfstatat, dirfd, path, st, flags);
+}
+
 /* The daemon's pidfile, as libvirt's virPidFileAcquirePath: open without
  * O_TRUNC (a running daemon's file must survive our attempt), take a write
  * lock on the whole file without waiting, and make sure the file we locked is
  * still the one at the path (its previous owner may have removed it between
  * our open and our lock); only then truncate and write the pid, no newline.
  * The fd is not close-on-exec: it stays open in the daemon, and with it the
- * lock, for the daemon's whole life.  0644 whatever the umask.  open, fstat,
- * fcntl, stat, fchmod, ftruncate, write, close: all async-signal-safe. */
+ * lock, for the daemon's whole life.  0644 whatever the umask.  open, fcntl,
+ * fchmod, ftruncate, write, close and the raw newfstatat (vc_stat): all
+ * async-signal-safe. */
 static int acquire_pidfile(struct child_args *a, pid_t pid)
 {
     const char *path = a->req->pidfile;
@@ -283,14 +340,14 @@ static int acquire_pidfile(struct child_args *a, pid_t pid)
         int fd = open(path, O_WRONLY | O_CREAT | O_NOCTTY, 0644);
         if (fd < 0)
             return -1;
-        if (fstat(fd, &opened) != 0 || fcntl(fd, F_SETLK, &lock) != 0) {
+        if (vc_stat(fd, "", &opened, AT_EMPTY_PATH) != 0 || fcntl(fd, F_SETLK, &lock) != 0) {
             /* POSIX allows EACCES for a conflicting lock; Linux says EAGAIN.  One errno for "held". */
             int err = errno == EACCES ? EAGAIN : errno;
             close(fd);
             errno = err;
             return -1;
         }
-        if (stat(path, &now) == 0 && now.st_dev == opened.st_dev && now.st_ino == opened.st_ino) {
+        if (vc_stat(AT_FDCWD, path, &now, 0) == 0 && now.st_dev == opened.st_dev && now.st_ino == opened.st_ino) {
             a->pidfile_fd = fd; /* from here on, a failure removes the file (child_fail) */
             if ((opened.st_mode & 07777) != 0644 && fchmod(fd, 0644) != 0)
                 return -1;
@@ -342,8 +399,8 @@ static void caps_before_ids(struct child_args *a)
 static void caps_after_ids(struct child_args *a)
 {
     const vc_spawn_request *req = a->req;
-    struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-    struct __user_cap_data_struct d[2];
+    struct vc_cap_header hdr = { VC_CAP_VERSION_3, 0 };
+    struct vc_cap_data d[2];
     uint64_t allowed = req->caps_allowed, prm, inh;
     if (syscall(SYS_capget, &hdr, d) != 0)
         child_fail(a, VC_STAGE_CAPS, errno);
@@ -367,6 +424,26 @@ static void caps_after_ids(struct child_args *a)
             child_fail(a, VC_STAGE_CAPS, errno);
 }
 
+/* SIG_DFL through the raw rt_sigaction, for the signals libc keeps to itself.
+ * The kernel's struct sigaction (handler, flags, restorer, mask) is this on
+ * x86-64 and arm64; elsewhere the internal signals keep libc's handler until
+ * exec, reachable only by a signal aimed at this new pid, which libc never
+ * sends (it signals the tids of its own thread list). */
+static void reset_internal_signal(int sig)
+{
+#if defined(__x86_64__) || defined(__aarch64__)
+    struct {
+        void (*handler)(int);
+        unsigned long flags;
+        void (*restorer)(void);
+        vc_sigset mask;
+    } dfl = { SIG_DFL, 0, NULL, 0 };
+    (void)syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(vc_sigset));
+#else
+    (void)sig;
+#endif
+}
+
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
 
 /* Runs between fork/clone and execve, in the order of libvirt's virExec; every
@@ -383,17 +460,21 @@ static __attribute__((noreturn)) int child_main(void *arg)
 
     a->shared = 1;
 
-    /* 1. Signals.  All are blocked (the parent did it before clone), so no
-     * parent handler can run here and scribble on the parent's memory.  Reset
-     * every disposition before unblocking: handlers for that reason, SIG_IGN
+    /* 1. Signals.  All are blocked, libc's internal ones included (the
+     * parent did it before clone with the raw full mask), so no parent
+     * handler can run here and scribble on the parent's memory: on the vfork
+     * path glibc's SIGSETXID handler would otherwise do its setxid call and
+     * count itself done in the parent's shared bookkeeping.  Reset every
+     * disposition before unblocking: handlers for that reason, SIG_IGN
      * because it survives execve (.NET ignores SIGPIPE; the new program must
-     * not).  sigaction refuses SIGKILL, SIGSTOP and glibc's internal 32/33
-     * with EINVAL, which is fine: execve resets caught signals anyway, and
-     * nobody else knows this new tid to send glibc's signals to. */
+     * not).  libc's sigaction refuses its internal signals, which the raw
+     * call resets (reset_internal_signal), and SIGKILL and SIGSTOP, which
+     * nobody can catch.  Then the caller's own mask again, raw, as posix_spawn
+     * does: the program starts with the mask its spawner had. */
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP)
-            (void)sigaction(sig, &dfl, NULL);
-    if (sigprocmask(SIG_SETMASK, &a->old_mask, NULL) != 0)
+        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) != 0)
+            reset_internal_signal(sig);
+    if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a->old_mask, NULL, sizeof(vc_sigset)) != 0)
         child_fail(a, VC_STAGE_SIGNALS, errno);
 
     /* 2. Session or process group.  setsid also starts a new group, and a
@@ -449,11 +530,16 @@ static __attribute__((noreturn)) int child_main(void *arg)
 
     /* 9. Daemonize: fork again (the session is new since step 2); the
      * intermediate exits at once and the parent reaps it, the daemon goes on,
-     * reparented to init.  _Fork is glibc's async-signal-safe fork, and this
-     * process is single-threaded.  The daemon reports its pid, then takes its
-     * pidfile: the parent's run returns only once it was written. */
+     * reparented to init.  A raw clone with SIGCHLD, the bare fork system
+     * call (glibc's own async-signal-safe _Fork is 2.34): this process is
+     * single-threaded, so no libc lock can be held across it, and no atfork
+     * handler runs a second time.  glibc's cached thread id in the daemon's
+     * thread descriptor is the intermediate's (getpid, gettid and raise ask
+     * the kernel; a hook should not pthread_kill(pthread_self())).  The
+     * daemon reports its pid, then takes its pidfile: the parent's run
+     * returns only once it was written. */
     if (req->flags & VC_FLAG_DAEMONIZE) {
-        pid_t daemon = _Fork();
+        pid_t daemon = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
         if (daemon < 0)
             child_fail(a, VC_STAGE_DAEMONIZE, errno);
         if (daemon > 0)
@@ -703,7 +789,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *stack = NULL;
     struct report rec = { 0, VC_STAGE_NONE, 0 };
-    sigset_t all;
+    const vc_sigset all = ~(vc_sigset)0;
     pid_t pid;
 
     if ((stage = check_request(req)) != VC_STAGE_NONE)
@@ -774,10 +860,12 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         a.parent_pid = getpid();
 
     /* Block everything in this thread so that the child starts with every
-     * signal blocked (see child step 1).  glibc quietly keeps its two internal
-     * signals unblocked; they target tids of this process, never the child. */
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &a.old_mask);
+     * signal blocked (see child step 1).  The raw call with the full mask:
+     * pthread_sigmask quietly keeps libc's internal signals unblocked (glibc
+     * 32 and 33, musl 32 to 34), and their handlers must not run in a child
+     * that shares our memory and thread descriptor.  The kernel ignores
+     * SIGKILL and SIGSTOP in the mask. */
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
     if (a.forked) {
         pid = fork();
         if (pid == 0)
@@ -794,7 +882,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
             pid = spawn_vfork(&a);
     }
     err = errno;
-    pthread_sigmask(SIG_SETMASK, &a.old_mask, NULL);
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a.old_mask, NULL, sizeof(vc_sigset));
 
     if (pid < 0) {
         stage = VC_STAGE_FORK;

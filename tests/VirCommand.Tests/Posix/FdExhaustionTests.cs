@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using VirCommand.Backends.Posix;
 
 namespace VirCommand.Tests.Posix;
@@ -11,7 +10,6 @@ namespace VirCommand.Tests.Posix;
 [Collection("Serial")]
 public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    private const int RLIMIT_NOFILE = 7;
     private const int EMFILE = 24;
     private readonly PosixCommandRunner _runner = new();
 
@@ -28,7 +26,7 @@ public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelp
         var children = ProcessInspector.Children();
         var baseline = ProcessInspector.BaselineFdCount();
         var open = ProcessInspector.OpenFds();
-        Assert.Equal(0, GetRLimit(RLIMIT_NOFILE, out var original));
+        Assert.Equal(0, LibC.GetRLimit(LibC.RLIMIT_NOFILE, out var original));
         var outcomes = new List<string>();
         var after = 0;
 
@@ -42,14 +40,14 @@ public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelp
             for (var limit = firstFree; limit < open.Max + 20 && !outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal)); limit++)
             {
                 Task<CommandResult> run;
-                Assert.Equal(0, SetRLimit(RLIMIT_NOFILE, new RLimit { Current = (ulong)limit, Maximum = original.Maximum }));
+                Assert.Equal(0, LibC.SetRLimit(LibC.RLIMIT_NOFILE, new LibC.RLimit { Current = (ulong)limit, Maximum = original.Maximum }));
                 try
                 {
                     run = _runner.RunAsync(Make()); // the spawn happens before the first await
                 }
                 finally
                 {
-                    Assert.Equal(0, SetRLimit(RLIMIT_NOFILE, original));
+                    Assert.Equal(0, LibC.SetRLimit(LibC.RLIMIT_NOFILE, original));
                 }
                 try
                 {
@@ -73,17 +71,4 @@ public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelp
         Assert.True(after - baseline < 10, $"fd exhaustion left {after - baseline} more fds open ({baseline} -> {after}); outcomes: {string.Join(", ", outcomes)}");
         Assert.Subset(children, ProcessInspector.Children());
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct RLimit
-    {
-        public ulong Current;
-        public ulong Maximum;
-    }
-
-    [LibraryImport("libc", EntryPoint = "getrlimit", SetLastError = true)]
-    private static partial int GetRLimit(int resource, out RLimit limit);
-
-    [LibraryImport("libc", EntryPoint = "setrlimit", SetLastError = true)]
-    private static partial int SetRLimit(int resource, in RLimit limit);
 }
