@@ -4,6 +4,9 @@ namespace VirCommand;
 internal sealed class LoggingRunningCommand(IRunningCommand inner, Func<CommandResult, CommandResult> logOutcome, Func<Exception, bool> logFailure)
     : IRunningCommand
 {
+    /// <summary>The handle this one logs for.</summary>
+    internal IRunningCommand Inner => inner;
+
     public int Pid => inner.Pid;
 
     public int? DaemonPid => inner.DaemonPid;

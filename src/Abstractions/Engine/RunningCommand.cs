@@ -69,6 +69,12 @@ internal sealed class RunningCommand : IRunningCommand
 
     public bool IsDetached { get; private set; }
 
+    /// <summary>The run's drain time, which the line listener applies to the caller's pipes too.</summary>
+    internal TimeSpan DrainTimeout => _settings.DrainTimeout;
+
+    /// <summary>The clock of the run's timers.</summary>
+    internal TimeProvider Time => _time;
+
     public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
     {
         if (!_completion.IsCompleted && cancellationToken.CanBeCanceled)
