@@ -50,12 +50,3 @@ public sealed record StandardErrorLine(string Text, bool IsPartial = false) : Ou
 /// </summary>
 /// <param name="Result">The result, as <see cref="IRunningCommand.WaitAsync"/> returns it.</param>
 public sealed record CommandExited(CommandResult Result) : CommandEvent;
-
-/// <summary>One of the child's output streams.</summary>
-public enum ChildOutput
-{
-    /// <summary>stdout (fd 1).</summary>
-    StandardOutput,
-    /// <summary>stderr (fd 2).</summary>
-    StandardError,
-}
