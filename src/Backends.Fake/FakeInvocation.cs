@@ -10,6 +10,8 @@ namespace VirCommand.Backends.Fake;
 /// </summary>
 public sealed class FakeInvocation
 {
+    private readonly Lock _lock = new();
+    private readonly List<FakeSignal> _signals = [];
     private volatile byte[] _input = [];
 
     internal FakeInvocation(RunPlan snapshot, int pid, DateTimeOffset startTime)
@@ -73,10 +75,25 @@ public sealed class FakeInvocation
     /// <summary>True when the child was stopped by abort, dispose, cancellation, timeout or the capture limit.</summary>
     public bool WasStopped { get; internal set; }
 
+    /// <summary>
+    /// Every signal the child got while it ran, in order: those of <see cref="IRunningCommand.SignalAsync"/>
+    /// and those of the stops (timeout, cancellation, abort, dispose, capture limit).
+    /// </summary>
+    public IReadOnlyList<FakeSignal> Signals
+    {
+        get { lock (_lock) return [.. _signals]; }
+    }
+
     /// <summary>The value of <paramref name="name"/> in <see cref="Environment"/>, or null.</summary>
     public string? GetEnvironmentVariable(string name) => Environment.FirstOrDefault(e => e.Name == name)?.Value;
 
     internal void SetInput(byte[] input) => _input = input;
+
+    internal void Record(FakeSignal signal)
+    {
+        lock (_lock)
+            _signals.Add(signal);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => CommandLine;

@@ -116,6 +116,10 @@ public abstract class CommandRunnerBase : ICommandRunner
         {
             plan.ReleaseParentFds();
         }
-        return new RunningCommand(plan, child, Time);
+        // A backend that cannot signal (managed off Linux) refuses SignalAsync as it refuses a setting.
+        Func<CommandNotSupportedException>? signalsRefused = Features.HasFlag(CommandFeatures.GracefulSignal)
+            ? null
+            : () => new CommandNotSupportedException(plan.CommandLine, CommandFeatures.GracefulSignal, Name, FullerBackend);
+        return new RunningCommand(plan, child, Time, signalsRefused);
     }
 }

@@ -50,7 +50,10 @@ public enum CommandFeatures : long
     Handshake = 1L << 18,
     /// <summary><see cref="Command.RawStatus"/>: telling exit codes and signals apart.</summary>
     RawStatus = 1L << 19,
-    /// <summary>A graceful signal other than SIGKILL on timeout, cancellation and abort.</summary>
+    /// <summary>
+    /// Signals other than SIGKILL: a graceful signal on timeout, cancellation and abort, and any signal
+    /// through <see cref="IRunningCommand.SignalAsync"/>.
+    /// </summary>
     GracefulSignal = 1L << 20,
     /// <summary>
     /// Every fd the command did not pass is closed in the child, even one the parent opened without
