@@ -248,7 +248,7 @@ internal sealed class FakeChild : IChildProcess
 
     private void Exit(int status)
     {
-        _invocation.Result = new CommandResult(CommandLine, Pid, status, StartTime, _time.GetUtcNow(), CapturedOutput, CapturedError);
+        _invocation.Result = _plan.Result(Pid, status, StartTime, _time.GetUtcNow(), CapturedOutput, CapturedError);
         _exited.TrySetResult(status);
     }
 

@@ -216,6 +216,6 @@ internal sealed class RunningCommand : IRunningCommand
             _stops.Finish();
             _child.StopReading();
         }
-        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        return _plan.Result(Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
     }
 }

@@ -128,7 +128,7 @@ internal static class FeatureCases
         var result = await x.Runner.RunAsync(Probe.Command("--quiet", "--write-stderr", "first ").SetInputBuffer("in")
             .SetMergedOutputBuffer()).OrHang();
         Assert.Equal("first " + Probe.StdoutBlock("in") + Probe.StderrBlock("in"), result.StandardOutput);
-        Assert.Equal("", result.StandardError);
+        Assert.False(result.HasStandardError);
     }
 
     /// <summary>SPEC §3.6: each send buffer is read by the child at the fd number handed back, pumped with stdin.</summary>
