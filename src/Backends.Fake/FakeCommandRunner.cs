@@ -33,26 +33,46 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     private readonly TimeProvider _time;
     private int _nextPid = 10_000;
 
-    /// <summary>Creates a strict fake with default options.</summary>
+    /// <summary>Creates a strict fake with default options, standing in for the POSIX backend (every feature).</summary>
     public FakeCommandRunner()
         : this(new CommandRunnerOptions())
+    {
+    }
+
+    /// <summary>Creates a strict fake with default options that stands in for a backend with <paramref name="features"/>.</summary>
+    /// <param name="features">The features of the backend the code under test runs on in production, e.g. <c>ManagedCommandRunner.PlatformFeatures</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> holds a flag <see cref="CommandFeatures"/> does not define.</exception>
+    public FakeCommandRunner(CommandFeatures features)
+        : this(new CommandRunnerOptions(), features: features)
     {
     }
 
     /// <summary>Creates a strict fake.</summary>
     /// <param name="options">The defaults for timeouts, grace, capture limit.</param>
     /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> when null.</param>
-    public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null)
+    /// <param name="features">
+    /// The features of the backend the fake stands in for: a command needing any other is refused as
+    /// that backend refuses it. The default, every feature, is the POSIX backend's set.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> holds a flag <see cref="CommandFeatures"/> does not define.</exception>
+    public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null, CommandFeatures features = CommandFeatures.All)
         : base(options)
     {
+        if ((features & ~CommandFeatures.All) != 0)
+            throw new ArgumentOutOfRangeException(nameof(features), features, "Not a combination of defined CommandFeatures flags.");
         _time = timeProvider ?? TimeProvider.System;
+        Features = features;
     }
 
     /// <inheritdoc/>
     public override string Name => "fake";
 
-    /// <inheritdoc/>
-    public override CommandFeatures Features => CommandFeatures.All;
+    /// <summary>
+    /// The features of the backend the fake stands in for (see the constructors and
+    /// <c>AddVirCommandFake</c>): a test then meets the refusals production would, instead of passing
+    /// with a command the real backend refuses.
+    /// </summary>
+    public override CommandFeatures Features { get; }
 
     /// <summary>When true, a command nothing matches is answered with <see cref="UnregisteredResponse"/> instead of failing.</summary>
     public bool AllowUnregistered { get; set; }
