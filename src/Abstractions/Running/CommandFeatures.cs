@@ -62,6 +62,13 @@ public enum CommandFeatures : long
     /// into children checks <see cref="ICommandRunner.Features"/> for it.
     /// </summary>
     CloseOtherFds = 1L << 21,
+    /// <summary>
+    /// The child starts with every signal at its default action and none blocked, whatever the parent
+    /// ignores or blocks: SIGPIPE above all, which .NET ignores in its own process, and a child that
+    /// inherited that keeps writing to a pipe whose reader is gone (<c>yes | head</c> prints "Broken
+    /// pipe" and exits 1 instead of dying quietly). A guarantee of the backend, like <see cref="CloseOtherFds"/>.
+    /// </summary>
+    DefaultSignals = 1L << 22,
     /// <summary>Every feature.</summary>
-    All = (1L << 22) - 1,
+    All = (1L << 23) - 1,
 }
