@@ -2,8 +2,8 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.ExceptionServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends;
+using VirCommand.Backends.Fake.Interop;
 
 namespace VirCommand.Backends.Fake;
 
@@ -266,10 +266,9 @@ internal sealed class FakeChild : IChildProcess
         }
         if (_stderr is not null)
             await _stderr.Writer.WriteAsync(error, token).ConfigureAwait(false);
-        if (_plan.Output.Kind == StdioKind.Fd)
-            WriteToCallerFd(_plan.Output.Fd, merged ? Concat(output, error) : output);
-        if (_plan.Error.Kind == StdioKind.Fd && !merged)
-            WriteToCallerFd(_plan.Error.Fd, error);
+        // Stdout first, then stderr, as the fake's child writes them; a reader gone from either kills it, as SIGPIPE would.
+        var readerGone = (_plan.Output.Kind == StdioKind.Fd && !CallerFd.Write(_plan.Output.Fd, (merged ? Concat(output, error) : output).Span))
+            || (_plan.Error.Kind == StdioKind.Fd && !merged && !CallerFd.Write(_plan.Error.Fd, error.Span));
         if (_settings.KeepsErrorTail)
             _errorTail = Encoding.UTF8.GetString(error.Span[Math.Max(0, error.Length - _settings.StandardErrorTailBytes)..]);
 
@@ -277,7 +276,7 @@ internal sealed class FakeChild : IChildProcess
         var capturedOutput = _plan.Output.Kind == StdioKind.Buffer ? Concat(CapturedOutput, merged ? Concat(output, error) : output) : default;
         var capturedError = _plan.Error.Kind == StdioKind.Buffer && !merged ? Concat(CapturedError, error) : default;
         (CapturedOutput, CapturedError) = (Limited(capturedOutput, "stdout"), Limited(capturedError, "stderr"));
-        return response.RawStatus;
+        return readerGone ? CommandResult.SignalStatus(VirCommand.Signal.SIGPIPE) : response.RawStatus;
     }
 
     /// <summary>
@@ -305,14 +304,6 @@ internal sealed class FakeChild : IChildProcess
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
-    }
-
-    private static void WriteToCallerFd(int fd, ReadOnlyMemory<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-            return;
-        using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        stream.Write(bytes.Span);
     }
 
     private static ReadOnlyMemory<byte> Concat(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second) =>
