@@ -160,7 +160,16 @@ internal sealed class FakeChild : IChildProcess
             if (_plan.RequiresHandshake)
                 await _handshakeReleased.Task.WaitAsync(token).ConfigureAwait(false);
             if (_stdin is not null)
-                _invocation.SetInput(await ReadToEndAsync(_stdin.Reader, token).ConfigureAwait(false));
+            {
+                try
+                {
+                    _invocation.SetInput(await ReadToEndAsync(_stdin.Reader, token).ConfigureAwait(false));
+                }
+                finally
+                {
+                    _invocation.InputEnded();
+                }
+            }
             var response = _respond(_invocation);
             if (response.StartFailureStage is { } stage)
             {

@@ -173,15 +173,14 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         lock (_lock)
             _invocations.Add(invocation);
 
-        // A child fed through a stdin pipe answers once it has read its input; any other answers now,
-        // so that a start failure is thrown by the start, as a real backend does.
-        if (plan.Input.Kind != StdioKind.Pipe)
-        {
-            var response = respond(invocation);
-            if (response.StartFailureStage is { } stage)
-                throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
-            respond = _ => response;
-        }
+        // The answer comes now, so that a start failure is thrown by the start, as a real backend does
+        // (an exec failure after a handshake by its release); only a callback that reads the input of a
+        // stdin pipe waits until the caller closed it.
+        Task<FakeResponse>? pending = null;
+        var response = plan.Input.Kind == StdioKind.Pipe ? invocation.AnswerBeforeInput(respond, out pending) : respond(invocation);
+        if (response?.StartFailureStage is { } stage && !(stage == StartStage.Exec && plan.RequiresHandshake))
+            throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
+        respond = response is not null ? _ => response : _ => pending!.GetAwaiter().GetResult();
         return new FakeChild(plan, invocation, respond, _time);
     }
 
