@@ -90,30 +90,37 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     public IReadOnlyList<string> Transcript => [.. Invocations.Select(i => i.CommandLine)];
 
     /// <summary>Registers a command by its exact argv: the program, then every argument.</summary>
-    /// <exception cref="ArgumentException">No program is given.</exception>
+    /// <exception cref="ArgumentException">No program is given, or an element no command can hold (empty program, null, NUL, lone surrogate).</exception>
     public FakeRegistration Register(params string[] argv)
     {
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Length == 0)
             throw new ArgumentException("Give at least the program.", nameof(argv));
+        ThrowIfNoCommandCanMatch(argv, nameof(argv));
         string[] expected = [.. argv];
         return Add(new FakeRegistration(string.Join(' ', expected), i => HasArgv(i, expected)));
     }
 
     /// <summary>Registers every run of <paramref name="program"/>, whatever its arguments.</summary>
+    /// <exception cref="ArgumentException"><paramref name="program"/> is empty, or holds what no command can (NUL, lone surrogate).</exception>
     public FakeRegistration RegisterProgram(string program)
     {
         ArgumentException.ThrowIfNullOrEmpty(program);
+        ThrowIfNoCommandCanMatch([program], nameof(program));
         return Add(new FakeRegistration($"{program} (any arguments)", i => ArgumentPattern.ProgramMatches(program, i.Program)));
     }
 
     /// <summary>
     /// Registers a pattern: <c>*</c> and <c>?</c> glob inside one argument, and an element that is
-    /// exactly <c>**</c> matches any number of arguments (e.g. <c>"git", "log", "**"</c>).
+    /// exactly <c>**</c> matches any number of arguments (e.g. <c>"git", "log", "**"</c>). In the
+    /// program's place, <c>**</c> spans the program too: <c>RegisterPattern("**")</c> matches every
+    /// command, <c>RegisterPattern("**", "--version")</c> every command whose last argument is <c>--version</c>.
     /// </summary>
+    /// <exception cref="ArgumentException">The pattern is empty, or an element can match nothing (an empty program, null, NUL, lone surrogate).</exception>
     public FakeRegistration RegisterPattern(params string[] pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
+        ThrowIfNoCommandCanMatch(pattern, nameof(pattern));
         var matcher = new ArgumentPattern(pattern);
         return Add(new FakeRegistration($"{string.Join(' ', pattern)} (pattern)", i => matcher.Matches(i.Argv)));
     }
@@ -124,6 +131,24 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentException.ThrowIfNullOrEmpty(description);
         return Add(new FakeRegistration($"{description} (predicate)", predicate));
+    }
+
+    /// <summary>
+    /// Refuses a registration no command could ever match: the checks are the builder's own, so what
+    /// it refuses in a command (an empty program, a null, a NUL, a lone surrogate) is refused here too.
+    /// </summary>
+    private static void ThrowIfNoCommandCanMatch(string[] argv, string paramName)
+    {
+        if (argv.Length == 0)
+            return;
+        try
+        {
+            using var _ = Command.NewArgs(argv);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"No command could ever match this registration: {e.Message}", paramName, e);
+        }
     }
 
     /// <summary>How many runs had exactly this argv (the program matching as in registrations).</summary>
