@@ -89,6 +89,9 @@ public sealed class FakeInvocation
     /// <summary>The send buffers the child would read, at their child fds.</summary>
     public IReadOnlyList<SendBuffer> SendBuffers => Plan.SendBuffers;
 
+    /// <summary>The registration that answered this run, or null when it was answered as unregistered (<see cref="FakeCommandRunner.AllowUnregistered"/>).</summary>
+    public FakeRegistration? Registration { get; internal set; }
+
     /// <summary>How the run ended, once it has: null while running or after a start failure.</summary>
     public CommandResult? Result { get; internal set; }
 
