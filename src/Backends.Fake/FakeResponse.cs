@@ -111,23 +111,54 @@ public sealed record FakeResponse
     /// <inheritdoc cref="OnSignal(VirCommand.Signal, Func{FakeInvocation, FakeResponse?})" path="/exception"/>
     public FakeResponse IgnoreSignal(Signal signal) => OnSignal(signal, _ => null);
 
-    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stdout.</summary>
-    public FakeResponse WithOutput(string text)
+    /// <summary>This response, writing <paramref name="text"/> to stdout, encoded as <paramref name="encoding"/> (UTF-8 when null).</summary>
+    public FakeResponse WithOutput(string text, Encoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return this with { StandardOutput = Encoding.UTF8.GetBytes(text) };
+        return this with { StandardOutput = (encoding ?? Encoding.UTF8).GetBytes(text) };
     }
+
+    /// <summary>
+    /// This response, writing <paramref name="lines"/> to stdout, each followed by
+    /// <paramref name="terminator"/> (the last one too, as a tool that ends its output with a newline
+    /// does), encoded as <paramref name="encoding"/> (UTF-8 when null). <c>"\r\n"</c> gives CRLF
+    /// lines; <c>"\0"</c> NUL-separated records, as <c>find -print0</c> writes them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The terminator is empty, or a line contains it or a line break, which would split it into other lines.</exception>
+    public FakeResponse WithOutputLines(IEnumerable<string> lines, string terminator = "\n", Encoding? encoding = null) =>
+        WithOutput(JoinLines(lines, terminator), encoding);
+
+    /// <summary>This response, writing <paramref name="lines"/> to stderr, as <see cref="WithOutputLines"/> writes them to stdout.</summary>
+    /// <inheritdoc cref="WithOutputLines" path="/exception"/>
+    public FakeResponse WithErrorLines(IEnumerable<string> lines, string terminator = "\n", Encoding? encoding = null) =>
+        WithError(JoinLines(lines, terminator), encoding);
 
     /// <summary>This response, writing <paramref name="bytes"/> to stdout.</summary>
     public FakeResponse WithOutput(ReadOnlyMemory<byte> bytes) => this with { StandardOutput = bytes.ToArray() };
 
-    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stderr.</summary>
-    public FakeResponse WithError(string text)
+    /// <summary>This response, writing <paramref name="text"/> to stderr, encoded as <paramref name="encoding"/> (UTF-8 when null).</summary>
+    public FakeResponse WithError(string text, Encoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return this with { StandardError = Encoding.UTF8.GetBytes(text) };
+        return this with { StandardError = (encoding ?? Encoding.UTF8).GetBytes(text) };
     }
 
     /// <summary>This response, writing <paramref name="bytes"/> to stderr.</summary>
     public FakeResponse WithError(ReadOnlyMemory<byte> bytes) => this with { StandardError = bytes.ToArray() };
+
+    private static string JoinLines(IEnumerable<string> lines, string terminator)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentException.ThrowIfNullOrEmpty(terminator);
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            ArgumentNullException.ThrowIfNull(line, nameof(lines));
+            if (line.Contains(terminator, StringComparison.Ordinal) || line.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                throw new ArgumentException(
+                    $"The line \"{line}\" holds a line break or the terminator: it would reach the reader as other lines. Give each line on its own.", nameof(lines));
+            text.Append(line).Append(terminator);
+        }
+        return text.ToString();
+    }
 }
