@@ -170,10 +170,28 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         List<FakeRegistration> registrations;
         lock (_lock)
             registrations = [.. _registrations];
+        Verify(registrations);
+    }
+
+    /// <summary>
+    /// Opens a scope for registrations that must not outlive it, as a test does on a fake shared by a
+    /// fixture: what is registered through the scope answers like any registration (the most recent
+    /// wins, over the fixture's too) until the scope is disposed, which removes it with its counts.
+    /// </summary>
+    public FakeScope BeginScope() => new(this);
+
+    internal static void Verify(IEnumerable<FakeRegistration> registrations)
+    {
         var unmet = registrations.Where(r => r.ExpectedCalls is { } n ? r.CallCount != n : r.CallCount == 0).ToList();
         if (unmet.Count > 0)
             throw new InvalidOperationException("Fake registrations not used as expected:" + Environment.NewLine +
                 string.Join(Environment.NewLine, unmet.Select(r => "  " + r.Summary())));
+    }
+
+    internal void Remove(IReadOnlyCollection<FakeRegistration> registrations)
+    {
+        lock (_lock)
+            _registrations.RemoveAll(registrations.Contains);
     }
 
     /// <summary>Forgets every registration and every recorded run.</summary>
