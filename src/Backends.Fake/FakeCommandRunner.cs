@@ -80,6 +80,39 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     /// <summary>The answer to unregistered commands when <see cref="AllowUnregistered"/> is set: exit 0, no output, unless changed.</summary>
     public FakeResponse UnregisteredResponse { get; set; } = FakeResponse.Success();
 
+    /// <summary>The real runner of <see cref="PassThrough"/>, or null.</summary>
+    public ICommandRunner? PassThroughRunner { get; private set; }
+
+    /// <summary>True when commands no registration matches run on <see cref="PassThroughRunner"/>.</summary>
+    public bool PassesUnregistered { get; private set; }
+
+    /// <summary>
+    /// Hands runs on to a real backend, which spawns them while this fake records them like the rest
+    /// (argv, environment, plan, signals, result): the runs of registrations that
+    /// <see cref="FakeRegistration.PassesThrough"/>, and, when <paramref name="unregistered"/>, every
+    /// command no registration matches (instead of failing as strict, or
+    /// <see cref="UnregisteredResponse"/>). The fake's own rules still apply (its features, its
+    /// options' timeouts and limits); <paramref name="runner"/> only spawns.
+    /// </summary>
+    /// <param name="runner">A VirCommand backend (POSIX or managed) that has every feature this fake claims.</param>
+    /// <param name="unregistered">Whether unregistered commands pass through too.</param>
+    /// <exception cref="ArgumentException"><paramref name="runner"/> is not a VirCommand backend, or lacks a feature the fake claims (create the fake with the runner's <see cref="ICommandRunner.Features"/>).</exception>
+    public void PassThrough(ICommandRunner runner, bool unregistered = true)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        if (runner is not CommandRunnerBase || runner is FakeCommandRunner)
+            throw new ArgumentException($"Pass-through needs a real VirCommand backend (POSIX or managed), not {runner.GetType().Name}.", nameof(runner));
+        var missing = Features & ~runner.Features;
+        if (missing != CommandFeatures.None)
+            throw new ArgumentException(
+                $"The {runner.Name} backend lacks {missing}, which this fake promises: create the fake with that runner's Features, so the fake refuses what it would.", nameof(runner));
+        lock (_lock)
+        {
+            PassThroughRunner = runner;
+            PassesUnregistered = unregistered;
+        }
+    }
+
     /// <summary>Every run received, in order, including those that failed to start.</summary>
     public IReadOnlyList<FakeInvocation> Invocations
     {
@@ -215,6 +248,14 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         var respond = Match(invocation);
         lock (_lock)
             _invocations.Add(invocation);
+        if (respond is null)
+        {
+            var real = (CommandRunnerBase)(PassThroughRunner
+                ?? throw new InvalidOperationException($"'{invocation.Registration?.Description}' passes through, but no real runner was given: call PassThrough(runner) first."));
+            var child = SpawnOn(real, plan);
+            invocation.Pid = child.Pid;
+            return new PassThroughChild(child, plan, invocation, _time);
+        }
 
         // The answer comes now, so that a start failure is thrown by the start, as a real backend does
         // (an exec failure after a handshake by its release); only a callback that reads the input of a
@@ -227,7 +268,8 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         return new FakeChild(plan, invocation, respond, _time);
     }
 
-    private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)
+    /// <summary>The answer to <paramref name="invocation"/>, or null when it passes through to the real runner.</summary>
+    private Func<FakeInvocation, FakeResponse>? Match(FakeInvocation invocation)
     {
         List<FakeRegistration> registrations;
         lock (_lock)
@@ -235,8 +277,10 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         for (var i = registrations.Count - 1; i >= 0; i--)
         {
             if (registrations[i].TryClaim(invocation, out var respond))
-                return respond;
+                return registrations[i].PassesThroughRuns ? null : respond;
         }
+        if (PassesUnregistered)
+            return null;
         if (AllowUnregistered)
         {
             var response = UnregisteredResponse;

@@ -53,8 +53,8 @@ public sealed class FakeInvocation
     /// <summary>The command's string form, secrets redacted.</summary>
     public string CommandLine { get; }
 
-    /// <summary>The pid the fake gave the child.</summary>
-    public int Pid { get; }
+    /// <summary>The pid the fake gave the child; for a run that passed through, the real child's.</summary>
+    public int Pid { get; internal set; }
 
     /// <summary>When the run started.</summary>
     public DateTimeOffset StartTime { get; }

@@ -84,6 +84,16 @@ public sealed class FakeRegistration
             ?? throw new InvalidOperationException($"The response callback of '{Description}' returned null."));
     }
 
+    /// <summary>
+    /// Runs the commands this registration matches on the fake's real runner
+    /// (<see cref="FakeCommandRunner.PassThrough"/>) instead of answering them: they really run, and are
+    /// recorded and counted like the rest.
+    /// </summary>
+    public FakeRegistration PassesThrough() => Configure(() => PassesThroughRuns = true);
+
+    /// <summary>True once <see cref="PassesThrough"/> was called.</summary>
+    internal bool PassesThroughRuns { get; private set; }
+
     /// <summary>Expects exactly <paramref name="count"/> runs: afterwards the registration no longer matches, and <see cref="FakeCommandRunner.VerifyAllCalled"/> checks the count.</summary>
     public FakeRegistration Times(int count)
     {
