@@ -246,16 +246,25 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         ArgumentNullException.ThrowIfNull(plan);
         var invocation = new FakeInvocation(plan, Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
         var respond = Match(invocation);
-        lock (_lock)
-            _invocations.Add(invocation);
         if (respond is null)
         {
-            var real = (CommandRunnerBase)(PassThroughRunner
-                ?? throw new InvalidOperationException($"'{invocation.Registration?.Description}' passes through, but no real runner was given: call PassThrough(runner) first."));
-            var child = SpawnOn(real, plan);
-            invocation.Pid = child.Pid;
-            return new PassThroughChild(child, plan, invocation, _time);
+            try
+            {
+                var real = (CommandRunnerBase)(PassThroughRunner
+                    ?? throw new InvalidOperationException($"'{invocation.Registration?.Description}' passes through, but no real runner was given: call PassThrough(runner) first."));
+                var child = SpawnOn(real, plan);
+                invocation.Pid = child.Pid;
+                return new PassThroughChild(child, plan, invocation, _time);
+            }
+            finally
+            {
+                // Recorded with the real pid, or as a start that failed.
+                lock (_lock)
+                    _invocations.Add(invocation);
+            }
         }
+        lock (_lock)
+            _invocations.Add(invocation);
 
         // The answer comes now, so that a start failure is thrown by the start, as a real backend does
         // (an exec failure after a handshake by its release); only a callback that reads the input of a
