@@ -1,16 +1,19 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.ExceptionServices;
 using System.Text;
-using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends;
+using VirCommand.Backends.Fake.Interop;
 
 namespace VirCommand.Backends.Fake;
 
 /// <summary>
 /// A fake child's life: it waits for the handshake if asked, reads stdin to end-of-file if stdin is a
 /// pipe, runs for the response's delay, writes its output where the plan sends it, and ends as the
-/// response says, unless a signal ends it first (it then dies by the run's graceful signal). The run
-/// engine drives it like any backend's child.
+/// response says. A signal interrupts it: before the response is known, or without a handler in it,
+/// with the signal's default action (<see cref="FakeResponse.OnSignal(VirCommand.Signal, Func{FakeInvocation, FakeResponse?})"/>);
+/// otherwise as the handler says, which may be a new response to end with. The run engine drives it
+/// like any backend's child.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Close, the child's end of life, disposes it once nothing can signal any more.")]
 internal sealed class FakeChild : IChildProcess
@@ -20,7 +23,7 @@ internal sealed class FakeChild : IChildProcess
     private readonly Func<FakeInvocation, FakeResponse> _respond;
     private readonly RunSettings _settings;
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _signalled = new();
+    private readonly Lock _lock = new();
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _handshakeReleased = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _execDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -29,6 +32,11 @@ internal sealed class FakeChild : IChildProcess
     private readonly Pipe? _stderr;
     private StopSequence? _stops;
     private string _errorTail = "";
+    private CancellationTokenSource _interrupt = new();
+    private FakeResponse? _running;
+    private FakeResponse? _handled;
+    private Signal? _killedBy;
+    private Exception? _handlerFailure;
 
     public FakeChild(RunPlan plan, FakeInvocation invocation, Func<FakeInvocation, FakeResponse> respond, TimeProvider time)
     {
@@ -80,12 +88,41 @@ internal sealed class FakeChild : IChildProcess
         _ = LiveAsync();
     }
 
-    public void Signal(Signal signal, bool toProcessGroup)
+    public bool Signal(Signal signal, bool toProcessGroup)
     {
-        if (HasExited)
-            return;
-        _invocation.WasStopped = true;
-        _signalled.Cancel();
+        CancellationTokenSource interrupt;
+        lock (_lock)
+        {
+            if (HasExited)
+                return false;
+            _invocation.Record(new FakeSignal(signal, toProcessGroup ? SignalTarget.ProcessGroup : SignalTarget.Process, _time.GetUtcNow()));
+            // The stop sequence records its reason before it signals: a signal sent meanwhile is a stop.
+            if (_stops?.IsStopping == true)
+                _invocation.WasStopped = true;
+            if (_running?.SignalHandlers.GetValueOrDefault(signal) is { } handle)
+            {
+                try
+                {
+                    if (handle(_invocation) is not { } end)
+                        return true;
+                    _handled ??= end;
+                }
+                catch (Exception e)
+                {
+                    // Never into the caller, which may be a timer thread: the run ends with it instead.
+                    _handlerFailure ??= e;
+                }
+            }
+            else if (signal is VirCommand.Signal.SIGCHLD or VirCommand.Signal.SIGCONT or VirCommand.Signal.SIGWINCH
+                     or VirCommand.Signal.SIGSTOP or VirCommand.Signal.SIGTSTP)
+                return true;
+            else
+                _killedBy ??= signal;
+            interrupt = _interrupt;
+        }
+        // Outside the lock: the child's life may go on inline, on this thread.
+        interrupt.Cancel();
+        return true;
     }
 
     public void StopReading()
@@ -109,18 +146,30 @@ internal sealed class FakeChild : IChildProcess
         StandardOutput?.Dispose();
         StandardError?.Dispose();
         if (!detached)
-            _signalled.Dispose();
+        {
+            lock (_lock)
+                _interrupt.Dispose();
+        }
     }
 
     private async Task LiveAsync()
     {
-        var token = _signalled.Token;
+        var token = Interruption();
         try
         {
             if (_plan.RequiresHandshake)
                 await _handshakeReleased.Task.WaitAsync(token).ConfigureAwait(false);
             if (_stdin is not null)
-                _invocation.SetInput(await ReadToEndAsync(_stdin.Reader, token).ConfigureAwait(false));
+            {
+                try
+                {
+                    _invocation.SetInput(await ReadToEndAsync(_stdin.Reader, token).ConfigureAwait(false));
+                }
+                finally
+                {
+                    _invocation.InputEnded();
+                }
+            }
             var response = _respond(_invocation);
             if (response.StartFailureStage is { } stage)
             {
@@ -130,14 +179,36 @@ internal sealed class FakeChild : IChildProcess
                 return;
             }
             _execDone.TrySetResult();
-            if (response.Delay > TimeSpan.Zero)
-                await Task.Delay(response.Delay, _time, token).ConfigureAwait(false);
-            Exit(await EndAsync(response, token).ConfigureAwait(false));
+            while (true)
+            {
+                // From here the response's handlers catch the signals.
+                lock (_lock)
+                    _running = response;
+                try
+                {
+                    if (response.Delay > TimeSpan.Zero)
+                        await Task.Delay(response.Delay, _time, token).ConfigureAwait(false);
+                    var status = await EndAsync(response, token).ConfigureAwait(false);
+                    if (!token.IsCancellationRequested)
+                    {
+                        Exit(status);
+                        return;
+                    }
+                }
+                catch (OperationCanceledException) when (token.IsCancellationRequested)
+                {
+                }
+                // A signal interrupted it: it dies of it, or a handler's response takes over.
+                if (Interrupted() is not { } next)
+                    return;
+                (response, token) = next;
+            }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+            // Before it ran (handshake, stdin), only a signal's default action can interrupt it.
             _execDone.TrySetResult();
-            Exit(CommandResult.SignalStatus(_settings.GracefulSignal));
+            Interrupted();
         }
         catch (Exception e)
         {
@@ -153,9 +224,40 @@ internal sealed class FakeChild : IChildProcess
         }
     }
 
+    private CancellationToken Interruption()
+    {
+        lock (_lock)
+            return _interrupt.Token;
+    }
+
+    /// <summary>
+    /// After a signal interrupted the child: the response a handler ended it with, and the next
+    /// interruption's token; or null when the signal killed it, which this records as its end.
+    /// </summary>
+    /// <exception cref="Exception">The handler threw: the run ends with that failure.</exception>
+    private (FakeResponse Response, CancellationToken Token)? Interrupted()
+    {
+        lock (_lock)
+        {
+            // A signal that kills wins over a handler that ran before it was done.
+            if (_killedBy is { } signal)
+            {
+                Exit(CommandResult.SignalStatus(signal));
+                return null;
+            }
+            if (_handlerFailure is { } failure)
+                ExceptionDispatchInfo.Throw(failure);
+            var next = _handled!;
+            _handled = null;
+            _interrupt.Dispose();
+            _interrupt = new CancellationTokenSource();
+            return (next, _interrupt.Token);
+        }
+    }
+
     private void Exit(int status)
     {
-        _invocation.Result = new CommandResult(CommandLine, Pid, status, StartTime, _time.GetUtcNow(), CapturedOutput, CapturedError);
+        _invocation.Result = _plan.Result(Pid, status, StartTime, _time.GetUtcNow(), CapturedOutput, CapturedError);
         _exited.TrySetResult(status);
     }
 
@@ -173,29 +275,29 @@ internal sealed class FakeChild : IChildProcess
         }
         if (_stderr is not null)
             await _stderr.Writer.WriteAsync(error, token).ConfigureAwait(false);
-        if (_plan.Output.Kind == StdioKind.Fd)
-            WriteToCallerFd(_plan.Output.Fd, merged ? Concat(output, error) : output);
-        if (_plan.Error.Kind == StdioKind.Fd && !merged)
-            WriteToCallerFd(_plan.Error.Fd, error);
+        // Stdout first, then stderr, as the fake's child writes them; a reader gone from either kills it, as SIGPIPE would.
+        var readerGone = (_plan.Output.Kind == StdioKind.Fd && !CallerFd.Write(_plan.Output.Fd, (merged ? Concat(output, error) : output).Span))
+            || (_plan.Error.Kind == StdioKind.Fd && !merged && !CallerFd.Write(_plan.Error.Fd, error.Span));
         if (_settings.KeepsErrorTail)
             _errorTail = Encoding.UTF8.GetString(error.Span[Math.Max(0, error.Length - _settings.StandardErrorTailBytes)..]);
 
-        var capturedOutput = _plan.Output.Kind == StdioKind.Buffer ? (merged ? Concat(output, error) : output) : default;
-        var capturedError = _plan.Error.Kind == StdioKind.Buffer && !merged ? error : default;
-        var overflowed = Overflows(ref capturedOutput, "stdout") | Overflows(ref capturedError, "stderr");
-        (CapturedOutput, CapturedError) = (capturedOutput, capturedError);
-        // A real child is killed by the graceful signal once a capture overflows, as this one then dies.
-        return overflowed ? CommandResult.SignalStatus(_settings.GracefulSignal) : response.RawStatus;
+        // After a handled signal, the child's last words follow what it wrote before.
+        var capturedOutput = _plan.Output.Kind == StdioKind.Buffer ? Concat(CapturedOutput, merged ? Concat(output, error) : output) : default;
+        var capturedError = _plan.Error.Kind == StdioKind.Buffer && !merged ? Concat(CapturedError, error) : default;
+        (CapturedOutput, CapturedError) = (Limited(capturedOutput, "stdout"), Limited(capturedError, "stderr"));
+        return readerGone ? CommandResult.SignalStatus(VirCommand.Signal.SIGPIPE) : response.RawStatus;
     }
 
-    /// <summary>Cuts a capture at the limit and reports it to the stop rules, as a real backend's capture does.</summary>
-    private bool Overflows(ref ReadOnlyMemory<byte> captured, string stream)
+    /// <summary>
+    /// Cuts a capture at the limit and reports it to the stop rules, as a real backend's capture does:
+    /// they signal this child, which then ends as that signal says.
+    /// </summary>
+    private ReadOnlyMemory<byte> Limited(ReadOnlyMemory<byte> captured, string stream)
     {
         if (captured.Length <= _settings.CaptureLimit)
-            return false;
-        captured = captured[..(int)_settings.CaptureLimit];
+            return captured;
         _stops!.CaptureOverflowed(stream);
-        return true;
+        return captured[..(int)_settings.CaptureLimit];
     }
 
     private static async Task<byte[]> ReadToEndAsync(PipeReader reader, CancellationToken token)
@@ -211,14 +313,6 @@ internal sealed class FakeChild : IChildProcess
             }
             reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
         }
-    }
-
-    private static void WriteToCallerFd(int fd, ReadOnlyMemory<byte> bytes)
-    {
-        if (bytes.IsEmpty)
-            return;
-        using var stream = new FileStream(new SafeFileHandle(fd, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        stream.Write(bytes.Span);
     }
 
     private static ReadOnlyMemory<byte> Concat(ReadOnlyMemory<byte> first, ReadOnlyMemory<byte> second) =>

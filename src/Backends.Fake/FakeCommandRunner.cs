@@ -33,32 +33,85 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     private readonly TimeProvider _time;
     private int _nextPid = 10_000;
 
-    /// <summary>Creates a strict fake with default options.</summary>
+    /// <summary>Creates a strict fake with default options, standing in for the POSIX backend (every feature).</summary>
     public FakeCommandRunner()
         : this(new CommandRunnerOptions())
+    {
+    }
+
+    /// <summary>Creates a strict fake with default options that stands in for a backend with <paramref name="features"/>.</summary>
+    /// <param name="features">The features of the backend the code under test runs on in production, e.g. <c>ManagedCommandRunner.PlatformFeatures</c>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> holds a flag <see cref="CommandFeatures"/> does not define.</exception>
+    public FakeCommandRunner(CommandFeatures features)
+        : this(new CommandRunnerOptions(), features: features)
     {
     }
 
     /// <summary>Creates a strict fake.</summary>
     /// <param name="options">The defaults for timeouts, grace, capture limit.</param>
     /// <param name="timeProvider">The clock for delays and timeouts; <see cref="TimeProvider.System"/> when null.</param>
-    public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null)
+    /// <param name="features">
+    /// The features of the backend the fake stands in for: a command needing any other is refused as
+    /// that backend refuses it. The default, every feature, is the POSIX backend's set.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="features"/> holds a flag <see cref="CommandFeatures"/> does not define.</exception>
+    public FakeCommandRunner(CommandRunnerOptions options, TimeProvider? timeProvider = null, CommandFeatures features = CommandFeatures.All)
         : base(options)
     {
+        if ((features & ~CommandFeatures.All) != 0)
+            throw new ArgumentOutOfRangeException(nameof(features), features, "Not a combination of defined CommandFeatures flags.");
         _time = timeProvider ?? TimeProvider.System;
+        Features = features;
     }
 
     /// <inheritdoc/>
     public override string Name => "fake";
 
-    /// <inheritdoc/>
-    public override CommandFeatures Features => CommandFeatures.All;
+    /// <summary>
+    /// The features of the backend the fake stands in for (see the constructors and
+    /// <c>AddVirCommandFake</c>): a test then meets the refusals production would, instead of passing
+    /// with a command the real backend refuses.
+    /// </summary>
+    public override CommandFeatures Features { get; }
 
     /// <summary>When true, a command nothing matches is answered with <see cref="UnregisteredResponse"/> instead of failing.</summary>
     public bool AllowUnregistered { get; set; }
 
     /// <summary>The answer to unregistered commands when <see cref="AllowUnregistered"/> is set: exit 0, no output, unless changed.</summary>
     public FakeResponse UnregisteredResponse { get; set; } = FakeResponse.Success();
+
+    /// <summary>The real runner of <see cref="PassThrough"/>, or null.</summary>
+    public ICommandRunner? PassThroughRunner { get; private set; }
+
+    /// <summary>True when commands no registration matches run on <see cref="PassThroughRunner"/>.</summary>
+    public bool PassesUnregistered { get; private set; }
+
+    /// <summary>
+    /// Hands runs on to a real backend, which spawns them while this fake records them like the rest
+    /// (argv, environment, plan, signals, result): the runs of registrations that
+    /// <see cref="FakeRegistration.PassesThrough"/>, and, when <paramref name="unregistered"/>, every
+    /// command no registration matches (instead of failing as strict, or
+    /// <see cref="UnregisteredResponse"/>). The fake's own rules still apply (its features, its
+    /// options' timeouts and limits); <paramref name="runner"/> only spawns.
+    /// </summary>
+    /// <param name="runner">A VirCommand backend (POSIX or managed) that has every feature this fake claims.</param>
+    /// <param name="unregistered">Whether unregistered commands pass through too.</param>
+    /// <exception cref="ArgumentException"><paramref name="runner"/> is not a VirCommand backend, or lacks a feature the fake claims (create the fake with the runner's <see cref="ICommandRunner.Features"/>).</exception>
+    public void PassThrough(ICommandRunner runner, bool unregistered = true)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        if (runner is not CommandRunnerBase || runner is FakeCommandRunner)
+            throw new ArgumentException($"Pass-through needs a real VirCommand backend (POSIX or managed), not {runner.GetType().Name}.", nameof(runner));
+        var missing = Features & ~runner.Features;
+        if (missing != CommandFeatures.None)
+            throw new ArgumentException(
+                $"The {runner.Name} backend lacks {missing}, which this fake promises: create the fake with that runner's Features, so the fake refuses what it would.", nameof(runner));
+        lock (_lock)
+        {
+            PassThroughRunner = runner;
+            PassesUnregistered = unregistered;
+        }
+    }
 
     /// <summary>Every run received, in order, including those that failed to start.</summary>
     public IReadOnlyList<FakeInvocation> Invocations
@@ -70,30 +123,37 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     public IReadOnlyList<string> Transcript => [.. Invocations.Select(i => i.CommandLine)];
 
     /// <summary>Registers a command by its exact argv: the program, then every argument.</summary>
-    /// <exception cref="ArgumentException">No program is given.</exception>
+    /// <exception cref="ArgumentException">No program is given, or an element no command can hold (empty program, null, NUL, lone surrogate).</exception>
     public FakeRegistration Register(params string[] argv)
     {
         ArgumentNullException.ThrowIfNull(argv);
         if (argv.Length == 0)
             throw new ArgumentException("Give at least the program.", nameof(argv));
+        ThrowIfNoCommandCanMatch(argv, nameof(argv));
         string[] expected = [.. argv];
         return Add(new FakeRegistration(string.Join(' ', expected), i => HasArgv(i, expected)));
     }
 
     /// <summary>Registers every run of <paramref name="program"/>, whatever its arguments.</summary>
+    /// <exception cref="ArgumentException"><paramref name="program"/> is empty, or holds what no command can (NUL, lone surrogate).</exception>
     public FakeRegistration RegisterProgram(string program)
     {
         ArgumentException.ThrowIfNullOrEmpty(program);
+        ThrowIfNoCommandCanMatch([program], nameof(program));
         return Add(new FakeRegistration($"{program} (any arguments)", i => ArgumentPattern.ProgramMatches(program, i.Program)));
     }
 
     /// <summary>
     /// Registers a pattern: <c>*</c> and <c>?</c> glob inside one argument, and an element that is
-    /// exactly <c>**</c> matches any number of arguments (e.g. <c>"git", "log", "**"</c>).
+    /// exactly <c>**</c> matches any number of arguments (e.g. <c>"git", "log", "**"</c>). In the
+    /// program's place, <c>**</c> spans the program too: <c>RegisterPattern("**")</c> matches every
+    /// command, <c>RegisterPattern("**", "--version")</c> every command whose last argument is <c>--version</c>.
     /// </summary>
+    /// <exception cref="ArgumentException">The pattern is empty, or an element can match nothing (an empty program, null, NUL, lone surrogate).</exception>
     public FakeRegistration RegisterPattern(params string[] pattern)
     {
         ArgumentNullException.ThrowIfNull(pattern);
+        ThrowIfNoCommandCanMatch(pattern, nameof(pattern));
         var matcher = new ArgumentPattern(pattern);
         return Add(new FakeRegistration($"{string.Join(' ', pattern)} (pattern)", i => matcher.Matches(i.Argv)));
     }
@@ -104,6 +164,24 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentException.ThrowIfNullOrEmpty(description);
         return Add(new FakeRegistration($"{description} (predicate)", predicate));
+    }
+
+    /// <summary>
+    /// Refuses a registration no command could ever match: the checks are the builder's own, so what
+    /// it refuses in a command (an empty program, a null, a NUL, a lone surrogate) is refused here too.
+    /// </summary>
+    private static void ThrowIfNoCommandCanMatch(string[] argv, string paramName)
+    {
+        if (argv.Length == 0)
+            return;
+        try
+        {
+            using var _ = Command.NewArgs(argv);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"No command could ever match this registration: {e.Message}", paramName, e);
+        }
     }
 
     /// <summary>How many runs had exactly this argv (the program matching as in registrations).</summary>
@@ -125,10 +203,28 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         List<FakeRegistration> registrations;
         lock (_lock)
             registrations = [.. _registrations];
+        Verify(registrations);
+    }
+
+    /// <summary>
+    /// Opens a scope for registrations that must not outlive it, as a test does on a fake shared by a
+    /// fixture: what is registered through the scope answers like any registration (the most recent
+    /// wins, over the fixture's too) until the scope is disposed, which removes it with its counts.
+    /// </summary>
+    public FakeScope BeginScope() => new(this);
+
+    internal static void Verify(IEnumerable<FakeRegistration> registrations)
+    {
         var unmet = registrations.Where(r => r.ExpectedCalls is { } n ? r.CallCount != n : r.CallCount == 0).ToList();
         if (unmet.Count > 0)
             throw new InvalidOperationException("Fake registrations not used as expected:" + Environment.NewLine +
                 string.Join(Environment.NewLine, unmet.Select(r => "  " + r.Summary())));
+    }
+
+    internal void Remove(IReadOnlyCollection<FakeRegistration> registrations)
+    {
+        lock (_lock)
+            _registrations.RemoveAll(registrations.Contains);
     }
 
     /// <summary>Forgets every registration and every recorded run.</summary>
@@ -150,22 +246,39 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         ArgumentNullException.ThrowIfNull(plan);
         var invocation = new FakeInvocation(plan, Interlocked.Increment(ref _nextPid), _time.GetUtcNow());
         var respond = Match(invocation);
+        if (respond is null)
+        {
+            try
+            {
+                var real = (CommandRunnerBase)(PassThroughRunner
+                    ?? throw new InvalidOperationException($"'{invocation.Registration?.Description}' passes through, but no real runner was given: call PassThrough(runner) first."));
+                var child = SpawnOn(real, plan);
+                invocation.Pid = child.Pid;
+                return new PassThroughChild(child, plan, invocation, _time);
+            }
+            finally
+            {
+                // Recorded with the real pid, or as a start that failed.
+                lock (_lock)
+                    _invocations.Add(invocation);
+            }
+        }
         lock (_lock)
             _invocations.Add(invocation);
 
-        // A child fed through a stdin pipe answers once it has read its input; any other answers now,
-        // so that a start failure is thrown by the start, as a real backend does.
-        if (plan.Input.Kind != StdioKind.Pipe)
-        {
-            var response = respond(invocation);
-            if (response.StartFailureStage is { } stage)
-                throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
-            respond = _ => response;
-        }
+        // The answer comes now, so that a start failure is thrown by the start, as a real backend does
+        // (an exec failure after a handshake by its release); only a callback that reads the input of a
+        // stdin pipe waits until the caller closed it.
+        Task<FakeResponse>? pending = null;
+        var response = plan.Input.Kind == StdioKind.Pipe ? invocation.AnswerBeforeInput(respond, out pending) : respond(invocation);
+        if (response?.StartFailureStage is { } stage && !(stage == StartStage.Exec && plan.RequiresHandshake))
+            throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
+        respond = response is not null ? _ => response : _ => pending!.GetAwaiter().GetResult();
         return new FakeChild(plan, invocation, respond, _time);
     }
 
-    private Func<FakeInvocation, FakeResponse> Match(FakeInvocation invocation)
+    /// <summary>The answer to <paramref name="invocation"/>, or null when it passes through to the real runner.</summary>
+    private Func<FakeInvocation, FakeResponse>? Match(FakeInvocation invocation)
     {
         List<FakeRegistration> registrations;
         lock (_lock)
@@ -173,8 +286,10 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         for (var i = registrations.Count - 1; i >= 0; i--)
         {
             if (registrations[i].TryClaim(invocation, out var respond))
-                return respond;
+                return registrations[i].PassesThroughRuns ? null : respond;
         }
+        if (PassesUnregistered)
+            return null;
         if (AllowUnregistered)
         {
             var response = UnregisteredResponse;

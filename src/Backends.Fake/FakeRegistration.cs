@@ -8,8 +8,8 @@ public sealed class FakeRegistration
 {
     private readonly Func<FakeInvocation, bool> _matches;
     private readonly Lock _lock = new();
+    private readonly List<FakeInvocation> _calls = [];
     private Func<FakeInvocation, int, FakeResponse> _respond = (_, _) => FakeResponse.Success();
-    private int _calls;
 
     internal FakeRegistration(string description, Func<FakeInvocation, bool> matches)
     {
@@ -20,10 +20,39 @@ public sealed class FakeRegistration
     /// <summary>What the registration matches, as the strict-mode error lists it.</summary>
     public string Description { get; }
 
-    /// <summary>How many runs this registration answered.</summary>
+    /// <summary>How many runs this registration answered (since <see cref="ClearCalls"/>).</summary>
     public int CallCount
     {
-        get { lock (_lock) return _calls; }
+        get { lock (_lock) return _calls.Count; }
+    }
+
+    /// <summary>The runs this registration answered, in order (since <see cref="ClearCalls"/>); each has it as <see cref="FakeInvocation.Registration"/>.</summary>
+    public IReadOnlyList<FakeInvocation> Calls
+    {
+        get { lock (_lock) return [.. _calls]; }
+    }
+
+    /// <summary>The first run this registration answered, or null.</summary>
+    public FakeInvocation? FirstCall
+    {
+        get { lock (_lock) return _calls.Count > 0 ? _calls[0] : null; }
+    }
+
+    /// <summary>The last run this registration answered, or null.</summary>
+    public FakeInvocation? LastCall
+    {
+        get { lock (_lock) return _calls.Count > 0 ? _calls[^1] : null; }
+    }
+
+    /// <summary>
+    /// Forgets the runs this registration answered: its count starts again at zero, so one used up by
+    /// <see cref="Times"/> answers again, and a sequence of <see cref="Returns(FakeResponse[])"/> starts
+    /// over. The runner's <see cref="FakeCommandRunner.Invocations"/> keep them.
+    /// </summary>
+    public void ClearCalls()
+    {
+        lock (_lock)
+            _calls.Clear();
     }
 
     /// <summary>The exact number of runs expected (<see cref="Times"/>), or null for any number.</summary>
@@ -55,6 +84,16 @@ public sealed class FakeRegistration
             ?? throw new InvalidOperationException($"The response callback of '{Description}' returned null."));
     }
 
+    /// <summary>
+    /// Runs the commands this registration matches on the fake's real runner
+    /// (<see cref="FakeCommandRunner.PassThrough"/>) instead of answering them: they really run, and are
+    /// recorded and counted like the rest.
+    /// </summary>
+    public FakeRegistration PassesThrough() => Configure(() => PassesThroughRuns = true);
+
+    /// <summary>True once <see cref="PassesThrough"/> was called.</summary>
+    internal bool PassesThroughRuns { get; private set; }
+
     /// <summary>Expects exactly <paramref name="count"/> runs: afterwards the registration no longer matches, and <see cref="FakeCommandRunner.VerifyAllCalled"/> checks the count.</summary>
     public FakeRegistration Times(int count)
     {
@@ -72,9 +111,11 @@ public sealed class FakeRegistration
             return false;
         lock (_lock)
         {
-            if (_calls >= ExpectedCalls)
+            if (_calls.Count >= ExpectedCalls)
                 return false;
-            var call = _calls++;
+            var call = _calls.Count;
+            _calls.Add(invocation);
+            invocation.Registration = this;
             var answer = _respond;
             respond = i => answer(i, call);
             return true;
@@ -84,7 +125,7 @@ public sealed class FakeRegistration
     internal string Summary()
     {
         lock (_lock)
-            return $"{Description} (called {_calls} time{(_calls == 1 ? "" : "s")}{(ExpectedCalls is { } n ? $" of {n} expected" : "")})";
+            return $"{Description} (called {_calls.Count} time{(_calls.Count == 1 ? "" : "s")}{(ExpectedCalls is { } n ? $" of {n} expected" : "")})";
     }
 
     private FakeRegistration Configure(Action change)

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 
 namespace VirCommand.Backends.Fake;
@@ -31,6 +32,10 @@ public sealed record FakeResponse
 
     /// <summary>The errno of a start failure.</summary>
     public int StartFailureErrno { get; private init; }
+
+    /// <summary>The signals the child catches (<see cref="OnSignal(VirCommand.Signal, Func{FakeInvocation, FakeResponse?})"/>), and how.</summary>
+    internal ImmutableDictionary<Signal, Func<FakeInvocation, FakeResponse?>> SignalHandlers { get; private init; } =
+        ImmutableDictionary<Signal, Func<FakeInvocation, FakeResponse?>>.Empty;
 
     /// <summary>The wait status the child ends with.</summary>
     public int RawStatus => Signal is { } s ? CommandResult.SignalStatus(s) : CommandResult.ExitStatus(ExitCode);
@@ -74,23 +79,86 @@ public sealed record FakeResponse
         return this with { Delay = delay };
     }
 
-    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stdout.</summary>
-    public FakeResponse WithOutput(string text)
+    /// <summary>
+    /// This response, from a child that catches <paramref name="signal"/> once it runs (after its
+    /// handshake and its stdin, when it has them): <paramref name="handle"/> runs on each delivery and
+    /// returns how the child ends (a response whose delay, output and status follow at once), or null
+    /// to go on running, as a daemon that reloads on SIGHUP does. A handler that throws ends the run
+    /// with that exception. A signal without a handler has its default action: SIGCHLD, SIGCONT and
+    /// SIGWINCH are ignored, SIGSTOP and SIGTSTP only recorded (the fake has no job control), any
+    /// other ends the child by that signal.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="signal"/> is SIGKILL or SIGSTOP, which no process can catch.</exception>
+    public FakeResponse OnSignal(Signal signal, Func<FakeInvocation, FakeResponse?> handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!Enum.IsDefined(signal))
+            throw new ArgumentOutOfRangeException(nameof(signal), signal, "Unknown signal.");
+        if (signal is VirCommand.Signal.SIGKILL or VirCommand.Signal.SIGSTOP)
+            throw new ArgumentException($"{signal} cannot be caught: no handler of it could ever run.", nameof(signal));
+        return this with { SignalHandlers = SignalHandlers.SetItem(signal, handle) };
+    }
+
+    /// <summary>This response, from a child that catches <paramref name="signal"/> and then ends as <paramref name="then"/> says (for example <c>Exit(143)</c> on SIGTERM).</summary>
+    /// <inheritdoc cref="OnSignal(VirCommand.Signal, Func{FakeInvocation, FakeResponse?})" path="/exception"/>
+    public FakeResponse OnSignal(Signal signal, FakeResponse then)
+    {
+        ArgumentNullException.ThrowIfNull(then);
+        return OnSignal(signal, _ => then);
+    }
+
+    /// <summary>This response, from a child that ignores <paramref name="signal"/> (<c>SIG_IGN</c>).</summary>
+    /// <inheritdoc cref="OnSignal(VirCommand.Signal, Func{FakeInvocation, FakeResponse?})" path="/exception"/>
+    public FakeResponse IgnoreSignal(Signal signal) => OnSignal(signal, _ => null);
+
+    /// <summary>This response, writing <paramref name="text"/> to stdout, encoded as <paramref name="encoding"/> (UTF-8 when null).</summary>
+    public FakeResponse WithOutput(string text, Encoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return this with { StandardOutput = Encoding.UTF8.GetBytes(text) };
+        return this with { StandardOutput = (encoding ?? Encoding.UTF8).GetBytes(text) };
     }
+
+    /// <summary>
+    /// This response, writing <paramref name="lines"/> to stdout, each followed by
+    /// <paramref name="terminator"/> (the last one too, as a tool that ends its output with a newline
+    /// does), encoded as <paramref name="encoding"/> (UTF-8 when null). <c>"\r\n"</c> gives CRLF
+    /// lines; <c>"\0"</c> NUL-separated records, as <c>find -print0</c> writes them.
+    /// </summary>
+    /// <exception cref="ArgumentException">The terminator is empty, or a line contains it or a line break, which would split it into other lines.</exception>
+    public FakeResponse WithOutputLines(IEnumerable<string> lines, string terminator = "\n", Encoding? encoding = null) =>
+        WithOutput(JoinLines(lines, terminator), encoding);
+
+    /// <summary>This response, writing <paramref name="lines"/> to stderr, as <see cref="WithOutputLines"/> writes them to stdout.</summary>
+    /// <inheritdoc cref="WithOutputLines" path="/exception"/>
+    public FakeResponse WithErrorLines(IEnumerable<string> lines, string terminator = "\n", Encoding? encoding = null) =>
+        WithError(JoinLines(lines, terminator), encoding);
 
     /// <summary>This response, writing <paramref name="bytes"/> to stdout.</summary>
     public FakeResponse WithOutput(ReadOnlyMemory<byte> bytes) => this with { StandardOutput = bytes.ToArray() };
 
-    /// <summary>This response, writing <paramref name="text"/> (UTF-8) to stderr.</summary>
-    public FakeResponse WithError(string text)
+    /// <summary>This response, writing <paramref name="text"/> to stderr, encoded as <paramref name="encoding"/> (UTF-8 when null).</summary>
+    public FakeResponse WithError(string text, Encoding? encoding = null)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return this with { StandardError = Encoding.UTF8.GetBytes(text) };
+        return this with { StandardError = (encoding ?? Encoding.UTF8).GetBytes(text) };
     }
 
     /// <summary>This response, writing <paramref name="bytes"/> to stderr.</summary>
     public FakeResponse WithError(ReadOnlyMemory<byte> bytes) => this with { StandardError = bytes.ToArray() };
+
+    private static string JoinLines(IEnumerable<string> lines, string terminator)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        ArgumentException.ThrowIfNullOrEmpty(terminator);
+        var text = new StringBuilder();
+        foreach (var line in lines)
+        {
+            ArgumentNullException.ThrowIfNull(line, nameof(lines));
+            if (line.Contains(terminator, StringComparison.Ordinal) || line.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                throw new ArgumentException(
+                    $"The line \"{line}\" holds a line break or the terminator: it would reach the reader as other lines. Give each line on its own.", nameof(lines));
+            text.Append(line).Append(terminator);
+        }
+        return text.ToString();
+    }
 }

@@ -66,13 +66,16 @@ internal sealed class ManagedChild : IChildProcess
     }
 
     /// <remarks>Called under the stop sequence's lock, which the kill after the grace period holds too: the Process is not disposed meanwhile.</remarks>
-    public void Signal(Signal signal, bool toProcessGroup)
+    public bool Signal(Signal signal, bool toProcessGroup)
     {
+        if (HasExited)
+            return false;
         if (signal == VirCommand.Signal.SIGKILL || !LinuxSignal.IsSupported)
             KillTree();
-        else if (!Exited.IsCompleted)
-            // Not reaped a moment ago (HasExited in the stop sequence): the pid is still the child's, unless it is reaped in between.
+        else
+            // Not reaped a moment ago: the pid is still the child's, unless .NET reaps it in between (IRunningCommand.SignalAsync documents the race).
             LinuxSignal.Send(Pid, signal);
+        return true;
     }
 
     public void StopReading() => _streams?.StopReading();

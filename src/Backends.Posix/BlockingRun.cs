@@ -70,7 +70,7 @@ internal sealed unsafe class BlockingRun
             {
                 (status, exitTime) = run.Wait();
             }
-            var result = new CommandResult(plan.CommandLine, child.Pid, status, child.StartTime, exitTime, child.CapturedOutput, child.CapturedError);
+            var result = plan.Result(child.Pid, status, child.StartTime, exitTime, child.CapturedOutput, child.CapturedError);
             return run._stops.Judge(result, child.ErrorTail);
         }
         finally

@@ -93,7 +93,7 @@ internal sealed class PosixChild : IChildProcess
         }
     }
 
-    public void Signal(Signal signal, bool toProcessGroup) => _watcher?.Signal((int)signal, toProcessGroup ? Pid : 0);
+    public bool Signal(Signal signal, bool toProcessGroup) => _watcher?.Signal((int)signal, toProcessGroup ? Pid : 0) ?? false;
 
     public void StopReading() => Io.StopPumping();
 

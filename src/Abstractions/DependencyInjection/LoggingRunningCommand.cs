@@ -37,6 +37,8 @@ internal sealed class LoggingRunningCommand(IRunningCommand inner, Func<CommandR
 
     public Task AbortAsync() => inner.AbortAsync();
 
+    public Task<bool> SignalAsync(Signal signal, SignalTarget target = SignalTarget.Process) => inner.SignalAsync(signal, target);
+
     public void Detach() => inner.Detach();
 
     public Task WaitForHandshakeAsync(CancellationToken cancellationToken = default) => inner.WaitForHandshakeAsync(cancellationToken);

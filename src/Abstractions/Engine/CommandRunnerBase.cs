@@ -62,6 +62,17 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <exception cref="CommandStartException">The child could not be started; nothing of it is left.</exception>
     protected abstract IChildProcess Spawn(RunPlan plan);
 
+    /// <summary>
+    /// Spawns a plan that passed this runner's gate on another backend, whose child this runner's
+    /// engine then drives: for a runner that hands some runs on to a real one (the fake's pass-through).
+    /// The caller checks that <paramref name="backend"/> has the features the plan needs.
+    /// </summary>
+    protected static IChildProcess SpawnOn(CommandRunnerBase backend, RunPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return backend.Spawn(plan);
+    }
+
     /// <summary>The clock of the engine's timers (timeout, kill grace, drain) and of the results' times.</summary>
     protected virtual TimeProvider Time => TimeProvider.System;
 
@@ -116,6 +127,10 @@ public abstract class CommandRunnerBase : ICommandRunner
         {
             plan.ReleaseParentFds();
         }
-        return new RunningCommand(plan, child, Time);
+        // A backend that cannot signal (managed off Linux) refuses SignalAsync as it refuses a setting.
+        Func<CommandNotSupportedException>? signalsRefused = Features.HasFlag(CommandFeatures.GracefulSignal)
+            ? null
+            : () => new CommandNotSupportedException(plan.CommandLine, CommandFeatures.GracefulSignal, Name, FullerBackend);
+        return new RunningCommand(plan, child, Time, signalsRefused);
     }
 }

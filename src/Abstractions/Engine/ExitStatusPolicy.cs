@@ -15,7 +15,7 @@ internal static class ExitStatusPolicy
             return result;
         if (result.ExitCode is not null && allowsNonZeroExit)
             return result;
-        throw new CommandExitException(result, standardErrorTail ?? Tail(result.StandardError));
+        throw new CommandExitException(result, standardErrorTail ?? (result.HasStandardError ? Tail(result.StandardError) : ""));
     }
 
     /// <summary>The last <paramref name="maxChars"/> characters of <paramref name="text"/>, for messages.</summary>

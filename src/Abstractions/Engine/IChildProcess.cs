@@ -61,8 +61,13 @@ public interface IChildProcess
     /// <summary>The end of an uncaptured stderr kept for the failure message (<see cref="RunSettings.KeepsErrorTail"/>), or null.</summary>
     string? ErrorTail { get; }
 
-    /// <summary>Sends <paramref name="signal"/> to the child, or to its process group, unless it has exited.</summary>
-    void Signal(Signal signal, bool toProcessGroup);
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the child, or to its process group, unless it has exited. The
+    /// engine calls it for its stops and for <see cref="IRunningCommand.SignalAsync"/>, whose rules
+    /// (a group only where the plan has one, never a daemon, the backend's features) it checked before.
+    /// </summary>
+    /// <returns>False when the child had exited: nothing was sent.</returns>
+    bool Signal(Signal signal, bool toProcessGroup);
 
     /// <summary>With a handshake: true when the child reached it (it waits there); false when it ended before.</summary>
     bool ReachedHandshake { get; }

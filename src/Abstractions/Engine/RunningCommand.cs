@@ -18,6 +18,8 @@ internal sealed class RunningCommand : IRunningCommand
     private enum HandshakeState { NotRequired, Pending, Waited, Released, Abandoned }
 
     private readonly IChildProcess _child;
+    private readonly RunPlan _plan;
+    private readonly Func<CommandNotSupportedException>? _signalsRefused;
     private readonly RunSettings _settings;
     private readonly TimeProvider _time;
     private readonly StopSequence _stops;
@@ -28,9 +30,15 @@ internal sealed class RunningCommand : IRunningCommand
     private CommandStartException? _startFailure;
 
     /// <summary>Starts driving <paramref name="child"/>; if that fails, the child was killed and is closed here.</summary>
-    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time)
+    /// <param name="plan">The run's plan.</param>
+    /// <param name="child">The child its backend spawned.</param>
+    /// <param name="time">The clock of the timers and the result's times.</param>
+    /// <param name="signalsRefused">Makes what <see cref="SignalAsync"/> throws on a backend that cannot signal, or null.</param>
+    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time, Func<CommandNotSupportedException>? signalsRefused)
     {
         _child = child;
+        _plan = plan;
+        _signalsRefused = signalsRefused;
         _settings = plan.Settings;
         _time = time;
         CommandLine = plan.CommandLine;
@@ -92,6 +100,31 @@ internal sealed class RunningCommand : IRunningCommand
     {
         _stops.Stop(StopReason.Aborted, default);
         await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    public Task<bool> SignalAsync(Signal signal, SignalTarget target = SignalTarget.Process)
+    {
+        try
+        {
+            if (!Enum.IsDefined(signal))
+                throw new ArgumentOutOfRangeException(nameof(signal), signal, "Not a signal this library knows: use a named Signal value.");
+            if (!Enum.IsDefined(target))
+                throw new ArgumentOutOfRangeException(nameof(target), target, "Not a SignalTarget value.");
+            if (_plan.IsDaemon)
+                throw new InvalidOperationException(
+                    "A daemon's handle cannot signal the daemon: it follows the intermediate process, and the daemon is not our child. Signal DaemonPid yourself if you accept the pid-reuse risk.");
+            if (target == SignalTarget.ProcessGroup && !_plan.SignalsProcessGroup)
+                throw new InvalidOperationException(
+                    "This command has no process group of its own to signal: call NewProcessGroup() or NewSession() before starting it, or signal SignalTarget.Process.");
+            if (_signalsRefused is { } refused)
+                throw refused();
+            return Task.FromResult(_child.Signal(signal, target == SignalTarget.ProcessGroup));
+        }
+        catch (Exception e)
+        {
+            // As the runner's StartAsync: failures travel in the task.
+            return Task.FromException<bool>(e);
+        }
     }
 
     public void Detach() => IsDetached = true;
@@ -189,6 +222,6 @@ internal sealed class RunningCommand : IRunningCommand
             _stops.Finish();
             _child.StopReading();
         }
-        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        return _plan.Result(Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
     }
 }

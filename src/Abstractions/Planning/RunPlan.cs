@@ -160,6 +160,22 @@ public sealed class RunPlan
     /// <inheritdoc cref="Command.ReturnsRawStatus"/>
     public bool ReturnsRawStatus { get; }
 
+    /// <summary>
+    /// The result of this plan's run, holding the captures it asked for: one it asked for is there even
+    /// when empty; one it did not is absent, and reading it throws, naming the setter to call.
+    /// </summary>
+    public CommandResult Result(int pid, int rawStatus, DateTimeOffset startTime, DateTimeOffset exitTime,
+        ReadOnlyMemory<byte> capturedOutput, ReadOnlyMemory<byte> capturedError)
+    {
+        // Typed nulls: a bare null would become an empty ReadOnlyMemory through its conversion from byte[].
+        ReadOnlyMemory<byte>? none = null;
+        var capturesOutput = Output.Kind == StdioKind.Buffer;
+        return new CommandResult(CommandLine, pid, rawStatus, startTime, exitTime,
+            capturesOutput ? capturedOutput : none,
+            Error.Kind == StdioKind.Buffer && !MergesOutput ? capturedError : none,
+            mergedOutput: capturesOutput && MergesOutput);
+    }
+
     /// <inheritdoc/>
     public override string ToString() => CommandLine;
 

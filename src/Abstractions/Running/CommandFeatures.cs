@@ -50,7 +50,10 @@ public enum CommandFeatures : long
     Handshake = 1L << 18,
     /// <summary><see cref="Command.RawStatus"/>: telling exit codes and signals apart.</summary>
     RawStatus = 1L << 19,
-    /// <summary>A graceful signal other than SIGKILL on timeout, cancellation and abort.</summary>
+    /// <summary>
+    /// Signals other than SIGKILL: a graceful signal on timeout, cancellation and abort, and any signal
+    /// through <see cref="IRunningCommand.SignalAsync"/>.
+    /// </summary>
     GracefulSignal = 1L << 20,
     /// <summary>
     /// Every fd the command did not pass is closed in the child, even one the parent opened without
@@ -59,6 +62,13 @@ public enum CommandFeatures : long
     /// into children checks <see cref="ICommandRunner.Features"/> for it.
     /// </summary>
     CloseOtherFds = 1L << 21,
+    /// <summary>
+    /// The child starts with every signal at its default action and none blocked, whatever the parent
+    /// ignores or blocks: SIGPIPE above all, which .NET ignores in its own process, and a child that
+    /// inherited that keeps writing to a pipe whose reader is gone (<c>yes | head</c> prints "Broken
+    /// pipe" and exits 1 instead of dying quietly). A guarantee of the backend, like <see cref="CloseOtherFds"/>.
+    /// </summary>
+    DefaultSignals = 1L << 22,
     /// <summary>Every feature.</summary>
-    All = (1L << 22) - 1,
+    All = (1L << 23) - 1,
 }

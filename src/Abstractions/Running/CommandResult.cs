@@ -3,33 +3,43 @@ using System.Text;
 namespace VirCommand;
 
 /// <summary>
-/// What a finished run left: how the child ended, when, and what was captured. Captured output is
-/// always present, empty when the child wrote nothing or nothing was captured.
+/// What a finished run left: how the child ended, when, and what was captured. A capture the command
+/// asked for is always present, empty when the child wrote nothing; reading one it did not ask for
+/// throws <see cref="InvalidOperationException"/> naming the setter to call, so a forgotten
+/// <see cref="Command.SetOutputBuffer"/> is never mistaken for a silent child.
 /// </summary>
 public sealed class CommandResult
 {
+    private readonly ReadOnlyMemory<byte>? _outputBytes;
+    private readonly ReadOnlyMemory<byte>? _errorBytes;
+    private readonly bool _mergedOutput;
     private string? _output;
     private string? _error;
 
-    /// <summary>Creates a result; the run engine (and a test double) calls this.</summary>
+    /// <summary>Creates a result; the run engine (through <c>RunPlan.Result</c>) and a test double call this.</summary>
     /// <param name="commandLine">The command's string form, secrets redacted.</param>
     /// <param name="pid">The child's pid.</param>
     /// <param name="rawStatus">The wait status as <c>waitpid</c> encodes it.</param>
     /// <param name="startTime">When the child was started.</param>
     /// <param name="exitTime">When the child was reaped.</param>
-    /// <param name="standardOutput">Captured stdout (or the merged capture).</param>
-    /// <param name="standardError">Captured stderr.</param>
+    /// <param name="standardOutput">Captured stdout (or the merged capture); null when the command captured none.</param>
+    /// <param name="standardError">Captured stderr; null when the command captured none, or merged it into <paramref name="standardOutput"/>.</param>
+    /// <param name="mergedOutput">True when <paramref name="standardOutput"/> holds both streams (<see cref="Command.SetMergedOutputBuffer"/>).</param>
+    /// <exception cref="ArgumentException"><paramref name="mergedOutput"/> with a separate <paramref name="standardError"/>, or without <paramref name="standardOutput"/>.</exception>
     public CommandResult(string commandLine, int pid, int rawStatus, DateTimeOffset startTime, DateTimeOffset exitTime,
-        ReadOnlyMemory<byte> standardOutput = default, ReadOnlyMemory<byte> standardError = default)
+        ReadOnlyMemory<byte>? standardOutput = null, ReadOnlyMemory<byte>? standardError = null, bool mergedOutput = false)
     {
         ArgumentNullException.ThrowIfNull(commandLine);
+        if (mergedOutput && (standardError is not null || standardOutput is null))
+            throw new ArgumentException("A merged capture is standardOutput alone: give it, and no standardError.", nameof(mergedOutput));
         CommandLine = commandLine;
         Pid = pid;
         RawStatus = rawStatus;
         StartTime = startTime;
         ExitTime = exitTime;
-        StandardOutputBytes = standardOutput;
-        StandardErrorBytes = standardError;
+        _outputBytes = standardOutput;
+        _errorBytes = standardError;
+        _mergedOutput = mergedOutput;
     }
 
     /// <summary>The command's string form, secrets redacted.</summary>
@@ -62,16 +72,26 @@ public sealed class CommandResult
     /// <summary>How long the child ran.</summary>
     public TimeSpan RunTime => ExitTime - StartTime;
 
+    /// <summary>True when the command captured stdout (<see cref="Command.SetOutputBuffer"/> or <see cref="Command.SetMergedOutputBuffer"/>).</summary>
+    public bool HasStandardOutput => _outputBytes is not null;
+
+    /// <summary>True when the command captured stderr on its own (<see cref="Command.SetErrorBuffer"/>).</summary>
+    public bool HasStandardError => _errorBytes is not null;
+
     /// <summary>The captured stdout bytes, or both streams interleaved for a merged capture.</summary>
-    public ReadOnlyMemory<byte> StandardOutputBytes { get; }
+    /// <exception cref="InvalidOperationException">The command captured no stdout.</exception>
+    public ReadOnlyMemory<byte> StandardOutputBytes => _outputBytes ?? throw NotCaptured(standardError: false);
 
     /// <summary>The captured stderr bytes.</summary>
-    public ReadOnlyMemory<byte> StandardErrorBytes { get; }
+    /// <exception cref="InvalidOperationException">The command captured no stderr, or merged it into <see cref="StandardOutput"/>.</exception>
+    public ReadOnlyMemory<byte> StandardErrorBytes => _errorBytes ?? throw NotCaptured(standardError: true);
 
     /// <summary>The captured stdout as UTF-8 text.</summary>
+    /// <exception cref="InvalidOperationException">The command captured no stdout.</exception>
     public string StandardOutput => _output ??= Encoding.UTF8.GetString(StandardOutputBytes.Span);
 
     /// <summary>The captured stderr as UTF-8 text.</summary>
+    /// <exception cref="InvalidOperationException">The command captured no stderr, or merged it into <see cref="StandardOutput"/>.</exception>
     public string StandardError => _error ??= Encoding.UTF8.GetString(StandardErrorBytes.Span);
 
     /// <summary>Encodes an exit code as a raw wait status.</summary>
@@ -87,4 +107,11 @@ public sealed class CommandResult
 
     /// <inheritdoc/>
     public override string ToString() => $"{CommandLine}: {DescribeStatus()}";
+
+    private InvalidOperationException NotCaptured(bool standardError) => new(
+        !standardError
+            ? $"{CommandLine}: stdout was not captured. Call SetOutputBuffer() (or SetMergedOutputBuffer() for both streams in one) on the command before running it."
+            : _mergedOutput
+                ? $"{CommandLine}: stderr was captured together with stdout (SetMergedOutputBuffer()): read StandardOutput, or call SetOutputBuffer() and SetErrorBuffer() to keep them apart."
+                : $"{CommandLine}: stderr was not captured. Call SetErrorBuffer() (or SetMergedOutputBuffer() for both streams in one) on the command before running it.");
 }

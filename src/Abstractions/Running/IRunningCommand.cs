@@ -64,6 +64,37 @@ public interface IRunningCommand : IAsyncDisposable
     /// </summary>
     Task AbortAsync();
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> to the running child (for example SIGHUP to make a daemon-like
+    /// child reload), or to its whole process group. The child handles it as it likes; this does not
+    /// wait for its reaction, and the run goes on: <see cref="WaitAsync"/> reports the end as usual.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// The POSIX backend signals through the child's pidfd, which names that one process: a signal can
+    /// never reach another process that got the pid after the child was reaped. A process group is
+    /// signalled only while its leader, the child, is not yet reaped, so its id still names the group.
+    /// The managed backend signals by pid (<c>kill(2)</c>; Linux only), after checking that .NET has not
+    /// reaped the child: .NET reaps on its own thread, so a child that exits at that very moment may be
+    /// reaped in between and its pid reused, which no pid-based call can rule out; on it SIGKILL kills
+    /// the child's whole process tree, as its stops do. The fake records the signal
+    /// (<c>FakeInvocation.Signals</c>) and its scripted child reacts as its response says.
+    /// </para>
+    /// <para>
+    /// Lifecycle: a child that has exited is not signalled, and the call returns false (an exit can
+    /// always race the call, so it is not an error). A detached handle signals its child as long as it
+    /// runs, after its disposal too. A daemon's handle refuses: it follows the intermediate process,
+    /// and the daemon is not our child (no pidfd holds its pid).
+    /// </para>
+    /// </remarks>
+    /// <param name="signal">The signal.</param>
+    /// <param name="target">The child alone, or its process group.</param>
+    /// <returns>True when the signal was sent; false when the child had already exited. Every failure below travels in the task.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="signal"/> or <paramref name="target"/> is not a defined value.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="SignalTarget.ProcessGroup"/> for a command without a process group of its own, or any signal for a daemon.</exception>
+    /// <exception cref="CommandNotSupportedException">The backend cannot send signals here (<see cref="CommandFeatures.GracefulSignal"/>: the managed backend off Linux).</exception>
+    Task<bool> SignalAsync(Signal signal, SignalTarget target = SignalTarget.Process);
+
     /// <summary>Lets the child outlive this handle's disposal (<c>virCommandRunAsync</c> with a pid pointer).</summary>
     void Detach();
 

@@ -84,16 +84,16 @@ internal sealed class ExitWatcher : IReadinessHandler
     /// Sends <paramref name="signal"/> to the child, or to its whole process group, unless it is already
     /// reaped: until then its pid, and so its group id, cannot name anyone else.
     /// </summary>
-    public void Signal(int signal, int processGroup = 0)
+    /// <returns>False when the child was already reaped: nothing was sent.</returns>
+    public bool Signal(int signal, int processGroup = 0)
     {
         lock (_lock)
         {
             if (_exited.Task.IsCompleted)
-                return;
-            if (processGroup > 0)
-                Syscalls.Kill(-processGroup, signal);
-            else
-                NativeSpawn.Signal(_pidfd, signal);
+                return false;
+            // The only failure left is ESRCH for a group whose other members are gone and whose leader is a zombie: nothing to signal.
+            _ = processGroup > 0 ? Syscalls.Kill(-processGroup, signal) : NativeSpawn.Signal(_pidfd, signal);
+            return true;
         }
     }
 }

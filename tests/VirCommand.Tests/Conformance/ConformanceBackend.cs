@@ -70,6 +70,13 @@ internal abstract class ConformanceBackend
     /// </summary>
     public abstract void Script(ICommandRunner runner, string program, Func<Backends.Fake.FakeInvocation, Backends.Fake.FakeResponse> answer);
 
+    /// <summary>
+    /// Waits until the child <paramref name="pid"/> catches <paramref name="signal"/>: a real process
+    /// once its handler is installed (SigCgt in /proc), so a signal sent then is handled, not fatal; the
+    /// fake's child catches what its response says from its start.
+    /// </summary>
+    public abstract Task WaitUntilCatchesAsync(int pid, Signal signal);
+
     /// <inheritdoc/>
     public override string ToString() => Name;
 }

@@ -60,7 +60,7 @@ public sealed class ExitStatusConformanceTests
 
         Assert.InRange(error.StandardErrorTail.Length, 1, 1000);
         Assert.EndsWith("line 19999\nEND STDERR", error.StandardErrorTail.TrimEnd('\n'), StringComparison.Ordinal);
-        Assert.True(error.Result.StandardErrorBytes.IsEmpty, "stderr was not asked for, so the result holds none");
+        Assert.False(error.Result.HasStandardError, "stderr was not asked for, so the result holds none");
     }
 
     [Theory]

@@ -54,6 +54,8 @@ internal sealed class FakeBackend : ConformanceBackend
     public override void Script(ICommandRunner runner, string program, Func<FakeInvocation, FakeResponse> answer) =>
         Fake(runner).RegisterProgram(program).Responds(answer);
 
+    public override Task WaitUntilCatchesAsync(int pid, Signal signal) => Task.CompletedTask;
+
     private static FakeCommandRunner Fake(ICommandRunner runner) => Assert.IsType<FakeCommandRunner>(runner);
 
     private static FakeInvocation Invocation(ICommandRunner runner, int pid) => Assert.Single(Fake(runner).Invocations, i => i.Pid == pid);

@@ -48,6 +48,7 @@ internal static class FeatureCases
         new(CommandFeatures.RawStatus, (c, _) => c.RawStatus(), RawStatus),
         new(CommandFeatures.GracefulSignal, (c, _) => c.SetGracefulSignal(Signal.SIGUSR1), GracefulSignal),
         new(CommandFeatures.CloseOtherFds, null, CloseOtherFds, ProveUnclaimed: OtherFdsReachTheChild),
+        new(CommandFeatures.DefaultSignals, null, DefaultSignals, ProveUnclaimed: SigPipeIgnoredInTheChild),
     ];
 
     public static FeatureCase Get(CommandFeatures feature) => All.Single(c => c.Feature == feature);
@@ -128,7 +129,7 @@ internal static class FeatureCases
         var result = await x.Runner.RunAsync(Probe.Command("--quiet", "--write-stderr", "first ").SetInputBuffer("in")
             .SetMergedOutputBuffer()).OrHang();
         Assert.Equal("first " + Probe.StdoutBlock("in") + Probe.StderrBlock("in"), result.StandardOutput);
-        Assert.Equal("", result.StandardError);
+        Assert.False(result.HasStandardError);
     }
 
     /// <summary>SPEC §3.6: each send buffer is read by the child at the fd number handed back, pumped with stdin.</summary>
@@ -344,6 +345,28 @@ internal static class FeatureCases
     {
         var leaky = LeakyFd(x);
         Assert.Contains(leaky, (await x.ReportAsync(Probe.Command())).Fds);
+    }
+
+    /// <summary>SPEC §5.1: the child starts with default signal actions (SIGPIPE, which .NET ignores, included) and an empty mask.</summary>
+    private static async Task DefaultSignals(FeatureContext x)
+    {
+        var report = await x.ReportAsync(Probe.Command());
+        Assert.Equal("default", report.SigPipe);
+        Assert.Equal("0000000000000000", report.SignalMask);
+    }
+
+    /// <summary>
+    /// Issue 20 item 1: a backend that does not claim DefaultSignals hands on the ignored SIGPIPE, as the
+    /// kernel shows it (SigIgn in /proc/&lt;child&gt;/status, bit 13 - 1): were it not so, it should claim the flag.
+    /// </summary>
+    private static async Task SigPipeIgnoredInTheChild(FeatureContext x)
+    {
+        Assert.True(x.Backend.Spawns, "only a spawning backend can lack a guarantee of the child's state");
+        await using var running = await x.Runner.StartAsync(Probe.Command("--quiet", "--sleep", "60000")).OrHang();
+        var ignored = File.ReadLines($"/proc/{running.Pid}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        var mask = ulong.Parse(ignored["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.NotEqual(0UL, mask & (1UL << ((int)Signal.SIGPIPE - 1)));
+        Assert.Equal("ignore", (await x.ReportAsync(Probe.Command())).SigPipe);
     }
 
     /// <summary>An fd of the parent without close-on-exec, closed when the case ends.</summary>

@@ -82,16 +82,32 @@ public sealed class InputOutputConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
-    public async Task What_was_not_captured_is_empty_never_null(string backend)
+    public async Task Reading_what_was_not_captured_throws_and_names_the_setter(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
 
         var result = await runner.RunAsync(Probe.Command("--write-stderr", "diagnostics").SetInputBuffer("input")).OrHang();
 
+        Assert.False(result.HasStandardOutput);
+        Assert.False(result.HasStandardError);
+        Assert.Contains("SetOutputBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardOutput).Message, StringComparison.Ordinal);
+        Assert.Contains("SetOutputBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardOutputBytes).Message, StringComparison.Ordinal);
+        Assert.Contains("SetErrorBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardError).Message, StringComparison.Ordinal);
+        Assert.Contains("SetErrorBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardErrorBytes).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_capture_the_child_wrote_nothing_to_is_empty_never_an_error(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+
+        var result = await runner.RunAsync(Probe.Command("--quiet", "--close-stdin").SetOutputBuffer().SetErrorBuffer()).OrHang();
+
         Assert.Equal("", result.StandardOutput);
         Assert.Equal("", result.StandardError);
         Assert.True(result.StandardOutputBytes.IsEmpty);
-        Assert.True(result.StandardErrorBytes.IsEmpty);
+        Assert.True(result.HasStandardOutput && result.HasStandardError);
     }
 
     [Theory]

@@ -52,6 +52,26 @@ internal sealed class ProcessBackend(string name, Func<CommandRunnerOptions, ICo
         Assert.DoesNotContain(ProcessInspector.Children(), pid => CommandLineOf(pid).Contains(dir.File("traced"), StringComparison.Ordinal));
     }
 
+    public override async Task WaitUntilCatchesAsync(int pid, Signal signal)
+    {
+        var bit = 1UL << ((int)signal - 1);
+        Assert.True(await Task.Run(() => ProcessInspector.WaitUntil(() => (CaughtSignals(pid) & bit) != 0, HangGuard.Limit)),
+            $"the child {pid} never caught {signal}");
+    }
+
+    private static ulong CaughtSignals(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("SigCgt:", StringComparison.Ordinal));
+            return ulong.Parse(line["SigCgt:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            return 0; // gone meanwhile
+        }
+    }
+
     private static string CommandLineOf(int pid)
     {
         try

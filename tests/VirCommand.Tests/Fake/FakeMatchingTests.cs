@@ -223,4 +223,59 @@ public class FakeMatchingTests
         Assert.Throws<ArgumentOutOfRangeException>(() => FakeResponse.StartFailure(StartStage.None, 2));
         Assert.Throws<ArgumentOutOfRangeException>(() => FakeResponse.Success().WithDelay(TimeSpan.FromSeconds(-1)));
     }
+
+    [Fact]
+    public async Task A_double_star_in_the_programs_place_matches_every_command_as_pytest_subprocess_any_does()
+    {
+        _fake.RegisterPattern("**").Returns(FakeResponse.Success("anything"));
+
+        foreach (var command in new[] { Command.New("git").AddArg("status"), Command.New("/usr/bin/ls").AddArgList("-l", "/"), Command.New("tool") })
+            Assert.Equal("anything", (await _fake.RunAsync(command.SetOutputBuffer())).StandardOutput);
+    }
+
+    [Fact]
+    public async Task A_double_star_before_an_argument_spans_the_program_and_what_comes_before_it()
+    {
+        _fake.RegisterPattern("**", "--version").Returns(FakeResponse.Success("1.0"));
+
+        Assert.Equal("1.0", (await _fake.RunAsync(Command.New("/opt/x/bin/tool").AddArg("--version").SetOutputBuffer())).StandardOutput);
+        Assert.Equal("1.0", (await _fake.RunAsync(Command.New("git").AddArgList("-C", "/repo", "--version").SetOutputBuffer())).StandardOutput);
+        await Assert.ThrowsAsync<FakeCommandNotRegisteredException>(() => _fake.RunAsync(Command.New("git").AddArgList("--version", "x")));
+    }
+
+    [Theory]
+    [InlineData("NUL")]
+    [InlineData("lone surrogate")]
+    public async Task A_registration_no_command_could_match_is_refused_where_it_is_made(string what)
+    {
+        // Built here: a test attribute cannot carry a lone surrogate.
+        var bad = what == "NUL" ? "to\0ol" : "tool" + '\uD800';
+
+        foreach (var register in new Action[]
+                 {
+                     () => _fake.Register(bad), () => _fake.Register("tool", bad), () => _fake.RegisterPattern(bad, "**"),
+                     () => _fake.RegisterPattern("tool", bad), () => _fake.RegisterProgram(bad),
+                 })
+        {
+            var error = Assert.ThrowsAny<ArgumentException>(register);
+            Assert.StartsWith("No command could ever match this registration", error.Message, StringComparison.Ordinal);
+        }
+        var unmatched = await Assert.ThrowsAsync<FakeCommandNotRegisteredException>(() => _fake.RunAsync(Command.New("tool")));
+        Assert.Contains("Nothing is registered.", unmatched.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_empty_program_is_refused_and_an_empty_argument_is_not()
+    {
+        Assert.StartsWith("No command could ever match", Assert.ThrowsAny<ArgumentException>(() => _fake.Register("")).Message, StringComparison.Ordinal);
+        Assert.StartsWith("No command could ever match", Assert.ThrowsAny<ArgumentException>(() => _fake.RegisterPattern("", "**")).Message, StringComparison.Ordinal);
+        _fake.Register("tool", ""); // a real empty argument
+    }
+
+    [Fact]
+    public void A_null_element_is_refused_too()
+    {
+        Assert.Equal("argv", Assert.ThrowsAny<ArgumentException>(() => _fake.Register("tool", null!)).ParamName);
+        Assert.Equal("pattern", Assert.ThrowsAny<ArgumentException>(() => _fake.RegisterPattern("tool", null!)).ParamName);
+    }
 }

@@ -25,15 +25,15 @@ public class FakeRunTests
     }
 
     [Fact]
-    public async Task Output_that_was_not_captured_is_empty_never_null()
+    public async Task Output_that_was_not_captured_is_absent_and_reading_it_names_the_setter()
     {
         _fake.Register("tool").Returns(FakeResponse.Success("out", "err"));
 
         var result = await _fake.RunAsync(Command.New("tool"));
 
-        Assert.Equal("", result.StandardOutput);
-        Assert.Equal("", result.StandardError);
-        Assert.True(result.StandardOutputBytes.IsEmpty);
+        var error = Assert.Throws<InvalidOperationException>(() => result.StandardOutput);
+        Assert.Equal("tool: stdout was not captured. Call SetOutputBuffer() (or SetMergedOutputBuffer() for both streams in one) on the command before running it.", error.Message);
+        Assert.Contains("SetErrorBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardError).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public class FakeRunTests
         var result = await _fake.RunAsync(Command.New("tool").SetMergedOutputBuffer());
 
         Assert.Equal("out|err|", result.StandardOutput);
-        Assert.Equal("", result.StandardError);
+        Assert.Contains("SetMergedOutputBuffer()", Assert.Throws<InvalidOperationException>(() => result.StandardError).Message, StringComparison.Ordinal);
     }
 
     [Fact]

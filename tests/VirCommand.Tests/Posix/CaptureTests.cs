@@ -24,8 +24,7 @@ public sealed class CaptureTests
         var result = await _runner.RunAsync(Probe.Command("--quiet").SetInputBuffer("line 1\nline 2").SetMergedOutputBuffer()).OrHang();
 
         Assert.Equal("BEGIN STDOUT\nline 1\nline 2END STDOUT\nBEGIN STDERR\nline 1\nline 2END STDERR\n", result.StandardOutput);
-        Assert.Equal("", result.StandardError);
-        Assert.True(result.StandardErrorBytes.IsEmpty);
+        Assert.Contains("read StandardOutput", Assert.Throws<InvalidOperationException>(() => result.StandardError).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -50,14 +49,14 @@ public sealed class CaptureTests
     }
 
     [Fact]
-    public async Task Output_that_was_not_captured_is_empty_never_null()
+    public async Task Output_that_was_not_captured_is_absent_from_the_result()
     {
         var result = await _runner.RunAsync(Probe.Command("--quiet", "--write-stderr", "ignored").SetInputBuffer("ignored")).OrHang();
 
-        Assert.Equal("", result.StandardOutput);
-        Assert.Equal("", result.StandardError);
-        Assert.True(result.StandardOutputBytes.IsEmpty);
-        Assert.True(result.StandardErrorBytes.IsEmpty);
+        Assert.False(result.HasStandardOutput);
+        Assert.False(result.HasStandardError);
+        Assert.Throws<InvalidOperationException>(() => result.StandardOutputBytes);
+        Assert.Throws<InvalidOperationException>(() => result.StandardErrorBytes);
     }
 
     [Fact]
@@ -109,7 +108,7 @@ public sealed class CaptureTests
         Assert.Equal(4, error.ExitCode);
         Assert.Equal("it broke\n" + Probe.StderrBlock(""), error.StandardErrorTail);
         Assert.Equal(Probe.StdoutBlock(""), error.Result.StandardOutput);
-        Assert.Equal("", error.Result.StandardError);
+        Assert.False(error.Result.HasStandardError);
     }
 
     [Fact]

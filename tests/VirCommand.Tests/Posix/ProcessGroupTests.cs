@@ -40,6 +40,47 @@ public sealed class ProcessGroupTests : IDisposable
     }
 
     [LinuxFact]
+    public async Task SignalAsync_to_the_process_reaches_the_child_alone_and_the_group_goes_unsignalled_once_it_is_reaped()
+    {
+        var pids = _dir.File("pids");
+        using var command = ShellWithChildren(pids).NewProcessGroup().SetTimeout(TimeSpan.FromSeconds(60));
+        await using var running = await Posix.Runner.StartAsync(command);
+        var children = await ReadPidsAsync(pids);
+        try
+        {
+            Assert.True(await running.SignalAsync(Signal.SIGKILL, SignalTarget.Process));
+            var error = await Assert.ThrowsAsync<CommandExitException>(() => running.WaitAsync());
+            Assert.Equal(Signal.SIGKILL, error.Result.TerminatingSignal);
+            Assert.All(children, child => Assert.True(ProcessInspector.IsRunning(child), $"grandchild {child} went with the shell"));
+
+            // The leader is reaped: its group id may name another group one day, so it is not signalled any more.
+            Assert.False(await running.SignalAsync(Signal.SIGTERM, SignalTarget.ProcessGroup));
+            Assert.All(children, child => Assert.True(ProcessInspector.IsRunning(child)));
+        }
+        finally
+        {
+            foreach (var child in children)
+                ProcessInspector.KillIfRunning(child);
+        }
+    }
+
+    [LinuxFact]
+    public async Task SignalAsync_to_the_process_group_ends_the_shell_and_its_children()
+    {
+        var pids = _dir.File("pids");
+        using var command = ShellWithChildren(pids).NewProcessGroup();
+        await using var running = await Posix.Runner.StartAsync(command);
+        var children = await ReadPidsAsync(pids);
+
+        Assert.True(await running.SignalAsync(Signal.SIGTERM, SignalTarget.ProcessGroup));
+
+        var error = await Assert.ThrowsAsync<CommandExitException>(() => running.WaitAsync());
+        Assert.Equal(Signal.SIGTERM, error.Result.TerminatingSignal);
+        foreach (var child in children)
+            Assert.True(await Processes.WaitGoneAsync(child, TimeSpan.FromSeconds(5)), $"grandchild {child} survived");
+    }
+
+    [LinuxFact]
     public async Task Cancellation_kills_the_shell_and_all_its_children()
     {
         var pids = _dir.File("pids");

@@ -154,15 +154,16 @@ public sealed class RunEngineTests
             }
         }
 
-        public void Signal(Signal signal, bool toProcessGroup)
+        public bool Signal(Signal signal, bool toProcessGroup)
         {
             Signals.Add((signal, toProcessGroup));
             if (signal != VirCommand.Signal.SIGKILL || _reaping)
-                return;
+                return true;
             // Dead: the backend reaps it, giving the rules their moment before the reap.
             _reaping = true;
             _stops!.BeforeReap();
             _exited.TrySetResult(CommandResult.SignalStatus(VirCommand.Signal.SIGKILL));
+            return true;
         }
 
         public Task ReleaseHandshakeAsync() => Task.CompletedTask;
