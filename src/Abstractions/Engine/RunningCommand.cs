@@ -24,13 +24,15 @@ internal sealed class RunningCommand : IRunningCommand
     private readonly Lock _lock = new();
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
+    private readonly StdioPumps? _pumps;
     private HandshakeState _handshake;
     private CommandStartException? _startFailure;
 
-    /// <summary>Starts driving <paramref name="child"/>; if that fails, the child was killed and is closed here.</summary>
-    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time)
+    /// <summary>Starts driving <paramref name="child"/> and the engine's <paramref name="pumps"/>, which it then owns; if that fails, the child was killed and is closed here.</summary>
+    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time, StdioPumps? pumps = null)
     {
         _child = child;
+        _pumps = pumps;
         _settings = plan.Settings;
         _time = time;
         CommandLine = plan.CommandLine;
@@ -39,6 +41,7 @@ internal sealed class RunningCommand : IRunningCommand
         try
         {
             child.Start(_stops);
+            pumps?.Start(child, _stops);
             if (_settings.Timeout is { } timeout)
                 _timeout = time.CreateTimer(static s => ((StopSequence)s!).Stop(StopReason.Timeout, default), _stops, timeout, Timeout.InfiniteTimeSpan);
         }
@@ -47,6 +50,7 @@ internal sealed class RunningCommand : IRunningCommand
             // Whatever could not be set up, the child must not run on unowned: Start killed it, or the kill goes now.
             child.Signal(Signal.SIGKILL, toProcessGroup: false);
             child.AbandonHandshake();
+            pumps?.StopReading();
             child.Close(detached: false);
             throw;
         }
@@ -61,11 +65,12 @@ internal sealed class RunningCommand : IRunningCommand
 
     public DateTimeOffset StartTime => _child.StartTime;
 
-    public Stream? StandardInput => _child.StandardInput;
+    // A pipe the engine pumps is not the caller's.
+    public Stream? StandardInput => _pumps is { PumpsInput: true } ? null : _child.StandardInput;
 
-    public Stream? StandardOutput => _child.StandardOutput;
+    public Stream? StandardOutput => _pumps is { PumpsOutput: true } ? null : _child.StandardOutput;
 
-    public Stream? StandardError => _child.StandardError;
+    public Stream? StandardError => _pumps is { PumpsError: true } ? null : _child.StandardError;
 
     public bool IsDetached { get; private set; }
 
@@ -173,7 +178,7 @@ internal sealed class RunningCommand : IRunningCommand
 
             // A grandchild may still hold an output pipe: read on for the drain time, then take what
             // is already in the pipe and let go.
-            var outputs = _child.OutputsDone;
+            var outputs = _pumps is null ? _child.OutputsDone : Task.WhenAll(_child.OutputsDone, _pumps.OutputsDone);
             if (!outputs.IsCompleted)
                 await outputs.WaitAsync(_settings.DrainTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -182,7 +187,9 @@ internal sealed class RunningCommand : IRunningCommand
             _timeout?.Dispose();
             _stops.Finish();
             _child.StopReading();
+            _pumps?.StopReading();
         }
-        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime,
+            _pumps?.OutputCapture?.Captured ?? _child.CapturedOutput, _pumps?.ErrorCapture?.Captured ?? _child.CapturedError);
     }
 }
