@@ -265,6 +265,44 @@ public sealed class FilesAndStreamsConformanceTests
         await conformance.AssertStoppedAndGoneAsync(runner, error.Result!.Pid);
     }
 
+    /// <summary>The backends whose children really read at their own pace.</summary>
+    public static TheoryData<string> SpawningNames => [.. ConformanceBackend.AllNames.Where(n => ConformanceBackend.Get(n).Spawns)];
+
+    [Theory]
+    [MemberData(nameof(SpawningNames))]
+    public async Task A_child_that_does_not_read_holds_back_a_large_source_which_then_arrives_whole(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        using var dir = new TempDir();
+        var gate = dir.File("gate");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", gate))
+            await mkfifo.WaitForExitAsync().OrHang();
+        const int chunkSize = 64 * 1024, chunks = 1024; // 64 MiB
+        long produced = 0;
+
+        async IAsyncEnumerable<ReadOnlyMemory<byte>> Source()
+        {
+            var chunk = new byte[chunkSize];
+            for (var i = 0; i < chunks; i++)
+            {
+                Interlocked.Add(ref produced, chunkSize);
+                yield return chunk;
+                await Task.Yield();
+            }
+        }
+
+        // The child reads nothing until the gate opens.
+        await using var running = await runner.StartAsync(Command.NewArgList("/bin/sh", "-c", "read -r go < \"$0\"; exec wc -c", gate)
+            .SetInputSource(Source()).SetOutputBuffer()).OrHang();
+        await WaitUntilSteadyAsync(() => Interlocked.Read(ref produced)).OrHang();
+
+        // What got ahead is what the pipe holds plus a chunk or two: far from the 64 MiB of the source.
+        Assert.InRange(Interlocked.Read(ref produced), chunkSize, 4L * 1024 * 1024);
+        await File.WriteAllTextAsync(gate, "go\n");
+        var result = await running.WaitAsync().OrHang();
+        Assert.Equal(((long)chunkSize * chunks).ToString(System.Globalization.CultureInfo.InvariantCulture), result.StandardOutput.Trim());
+    }
+
     [Fact]
     public void A_stream_source_or_target_needs_a_stream_that_can_do_it()
     {
@@ -274,6 +312,19 @@ public sealed class FilesAndStreamsConformanceTests
         Assert.Equal("stream", Assert.Throws<ArgumentException>(() => Command.New("x").SetOutputStream(readOnly)).ParamName);
         Assert.Equal("stream", Assert.Throws<ArgumentException>(() => Command.New("x").SetErrorStream(readOnly, capture: true)).ParamName);
         Assert.Equal("stream", Assert.Throws<ArgumentException>(() => Command.New("x").SetInputStream(writeOnly)).ParamName);
+    }
+
+    /// <summary>Waits until <paramref name="read"/> gives a non-zero value that no longer changes.</summary>
+    private static async Task WaitUntilSteadyAsync(Func<long> read)
+    {
+        for (var last = -1L; ;)
+        {
+            await Task.Delay(300);
+            var now = read();
+            if (now == last && now > 0)
+                return;
+            last = now;
+        }
     }
 
     /// <summary>A file the test process cannot open for writing: 0444 for a user; for root, who ignores modes, a read-only sysfs attribute.</summary>
