@@ -26,7 +26,7 @@ public sealed class CapabilityTableTests
         [CommandFeatures.PassFds] = "`PassFd`",
         [CommandFeatures.RemapFds] = "`PassFd(parent, child)` with another number",
         [CommandFeatures.CallerFds] = "`SetInputFd`, `SetOutputFd`, `SetErrorFd`",
-        [CommandFeatures.StdioPipes] = "`SetInputPipe`, `SetOutputPipe`, `SetErrorPipe`",
+        [CommandFeatures.StdioPipes] = "`SetInputPipe`, `SetOutputPipe`, `SetErrorPipe`; files, streams and sources (`SetInputFile`, `SetOutputStream`…)",
         [CommandFeatures.MergedOutput] = "`SetMergedOutputPipe`, `SetMergedOutputBuffer`",
         [CommandFeatures.NonblockingFds] = "`NonblockingFds`",
         [CommandFeatures.SendBuffers] = "`SetSendBuffer`",
