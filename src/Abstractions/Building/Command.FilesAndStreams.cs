@@ -94,6 +94,21 @@ public sealed partial class Command
     /// <inheritdoc cref="SetOutputStream"/>
     public Command SetErrorStream(Stream stream, bool capture = false) => SetError(OutputStream(stream, capture));
 
+    /// <summary>
+    /// Sends stdout and stderr to one file, interleaved in the child's write order (<c>&gt;file 2&gt;&amp;1</c>);
+    /// see <see cref="SetOutputFile"/>. Needs <see cref="CommandFeatures.MergedOutput"/>.
+    /// </summary>
+    /// <inheritdoc cref="SetOutputFile"/>
+    public Command SetMergedOutputFile(string path, bool append = false, bool capture = false, UnixFileMode createMode = StdioTarget.DefaultCreateMode) =>
+        SetOutput(OutputFile(path, append, capture, createMode), merged: true);
+
+    /// <summary>
+    /// Writes stdout and stderr to one stream, interleaved in the child's write order (they share one pipe);
+    /// see <see cref="SetOutputStream"/>. Needs <see cref="CommandFeatures.MergedOutput"/>.
+    /// </summary>
+    /// <inheritdoc cref="SetOutputStream"/>
+    public Command SetMergedOutputStream(Stream stream, bool capture = false) => SetOutput(OutputStream(stream, capture), merged: true);
+
     private static StdioTarget FileTarget(string path, string paramName)
     {
         ArgumentNullException.ThrowIfNull(path, paramName);

@@ -26,11 +26,13 @@ public sealed class StdioTests
         ["OutputStream"] = c => c.SetOutputStream(Stream.Null, capture: true),
         ["ErrorFile"] = c => c.SetErrorFile("/err"),
         ["ErrorStream"] = c => c.SetErrorStream(Stream.Null),
+        ["MergedFile"] = c => c.SetMergedOutputFile("/log"),
+        ["MergedStream"] = c => c.SetMergedOutputStream(Stream.Null),
     };
 
     private static readonly string[] InputSetters = ["InputBuffer", "InputText", "InputFd", "InputPipe", "InputFile", "InputStream", "InputReader", "InputChunks"];
-    private static readonly string[] OutputSetters = ["OutputBuffer", "OutputFd", "OutputPipe", "MergedBuffer", "MergedPipe", "OutputFile", "OutputStream"];
-    private static readonly string[] MergedSetters = ["MergedBuffer", "MergedPipe"];
+    private static readonly string[] OutputSetters = ["OutputBuffer", "OutputFd", "OutputPipe", "MergedBuffer", "MergedPipe", "OutputFile", "OutputStream", "MergedFile", "MergedStream"];
+    private static readonly string[] MergedSetters = ["MergedBuffer", "MergedPipe", "MergedFile", "MergedStream"];
     private static readonly string[] ErrorSetters = ["ErrorBuffer", "ErrorFd", "ErrorPipe", "ErrorFile", "ErrorStream"];
 
     public static TheoryData<string, string, string> SetTwice()

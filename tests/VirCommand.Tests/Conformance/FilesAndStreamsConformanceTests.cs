@@ -102,6 +102,31 @@ public sealed class FilesAndStreamsConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task Merged_output_goes_to_one_file_or_stream_in_write_order_where_the_backend_merges(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        using var dir = new TempDir();
+        using var stream = new MemoryStream();
+        var toFile = Probe.Command("--quiet").SetInputBuffer("both\n").SetMergedOutputFile(dir.File("log"));
+        var toStream = Probe.Command("--quiet").SetInputBuffer("both\n").SetMergedOutputStream(stream, capture: true);
+
+        if (!runner.Features.HasFlag(CommandFeatures.MergedOutput))
+        {
+            Assert.Equal(CommandFeatures.MergedOutput, (await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(toFile))).Feature);
+            Assert.Equal(CommandFeatures.MergedOutput, (await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(toStream))).Feature);
+            Assert.False(File.Exists(dir.File("log")));
+            return;
+        }
+        await runner.RunAsync(toFile).OrHang();
+        var result = await runner.RunAsync(toStream).OrHang();
+
+        Assert.Equal(Probe.MergedBlock(Probe.Utf8("both\n")), await File.ReadAllBytesAsync(dir.File("log")));
+        Assert.Equal(Probe.MergedBlock(Probe.Utf8("both\n")), stream.ToArray());
+        Assert.Equal(Probe.MergedBlock(Probe.Utf8("both\n")), result.StandardOutputBytes.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public async Task Stdin_from_a_file_is_what_the_child_reads(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

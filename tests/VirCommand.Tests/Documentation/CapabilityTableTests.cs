@@ -27,7 +27,7 @@ public sealed class CapabilityTableTests
         [CommandFeatures.RemapFds] = "`PassFd(parent, child)` with another number",
         [CommandFeatures.CallerFds] = "`SetInputFd`, `SetOutputFd`, `SetErrorFd`",
         [CommandFeatures.StdioPipes] = "`SetInputPipe`, `SetOutputPipe`, `SetErrorPipe`; files, streams and sources (`SetInputFile`, `SetOutputStream`…)",
-        [CommandFeatures.MergedOutput] = "`SetMergedOutputPipe`, `SetMergedOutputBuffer`",
+        [CommandFeatures.MergedOutput] = "`SetMergedOutputPipe`, `SetMergedOutputBuffer`, `SetMergedOutputFile`, `SetMergedOutputStream`",
         [CommandFeatures.NonblockingFds] = "`NonblockingFds`",
         [CommandFeatures.SendBuffers] = "`SetSendBuffer`",
         [CommandFeatures.Umask] = "`SetUmask`",
