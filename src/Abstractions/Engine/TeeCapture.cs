@@ -29,7 +29,12 @@ internal sealed class TeeCapture(long limit, Action onOverflow)
                 return;
             var kept = data[..(int)Math.Min(data.Length, _limit - _length)];
             if (_buffer.Length - _length < kept.Length)
-                Array.Resize(ref _buffer, (int)Math.Min(Math.Max(_buffer.Length * 2L, _length + (long)kept.Length), _limit));
+            {
+                // Unzeroed: every byte up to the length is copied or read in, and the kernel zeroes fresh pages anyway.
+                var bigger = GC.AllocateUninitializedArray<byte>((int)Math.Min(Math.Max(_buffer.Length * 2L, _length + (long)kept.Length), _limit));
+                _buffer.AsSpan(0, _length).CopyTo(bigger);
+                _buffer = bigger;
+            }
             kept.CopyTo(_buffer.AsSpan(_length));
             _length += kept.Length;
             overflowed = kept.Length < data.Length && !_overflowed;
