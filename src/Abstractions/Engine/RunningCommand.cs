@@ -160,7 +160,12 @@ internal sealed class RunningCommand : IRunningCommand
         if (IsDetached)
         {
             // The child stays with its backend, which reaps it whenever it exits; this handle can still wait for it or abort it.
-            _child.Close(detached: true);
+            // The engine's pumps still use the child's pipes: those go once the run is over.
+            if (_pumps is null)
+                _child.Close(detached: true);
+            else
+                _ = _completion.ContinueWith(static (_, child) => ((IChildProcess)child!).Close(detached: true), _child, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
         await AbortAsync().ConfigureAwait(false);

@@ -175,6 +175,23 @@ public sealed class FilesAndStreamsConformanceTests
 
     [Theory]
     [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_detached_child_keeps_its_streams_pumped_after_its_handle_is_disposed(string backend)
+    {
+        var runner = ConformanceBackend.Get(backend).CreateRunner();
+        using var stdout = new MemoryStream();
+
+        // The probe sleeps before it echoes: its output comes after the handle is gone.
+        var running = await runner.StartAsync(Probe.Command("--quiet", "--sleep", "300").SetInputBuffer("later\n").SetOutputStream(stdout, capture: true)).OrHang();
+        running.Detach();
+        await running.DisposeAsync();
+        var result = await running.WaitAsync().OrHang();
+
+        Assert.Equal(Probe.StdoutBlock("later\n"), result.StandardOutput);
+        Assert.Equal(Probe.StdoutBlock("later\n"), System.Text.Encoding.UTF8.GetString(stdout.ToArray()));
+    }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
     public async Task A_tee_past_the_capture_limit_stops_the_child_and_reports_it(string backend)
     {
         var conformance = ConformanceBackend.Get(backend);
