@@ -29,6 +29,10 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     public override CommandFeatures Features => CommandFeatures.All;
 
     /// <inheritdoc/>
+    /// <remarks>The child reads or writes a file target itself: the parent opens it and hands it over, with no pumping.</remarks>
+    protected override bool ConnectsFiles => true;
+
+    /// <inheritdoc/>
     protected override IChildProcess Spawn(RunPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -39,12 +43,14 @@ public sealed class PosixCommandRunner : CommandRunnerBase
     /// <inheritdoc/>
     /// <remarks>
     /// Waits on the calling thread (<see cref="BlockingRun"/>), without the event loop or the thread
-    /// pool. A daemon's run, whose input may be fed on after it returned, goes through the event loop.
+    /// pool. A daemon's run, whose input may be fed on after it returned, and a run with streams the run
+    /// engine pumps (a caller's stream, a tee) go through the event loop.
     /// </remarks>
     public override CommandResult Run(Command command, CancellationToken cancellationToken = default)
     {
         var plan = Plan(command, runToCompletion: true, cancellationToken);
-        if (plan.IsDaemon)
+        // A daemon's input may be fed on after the run returned, and streams are pumped by the run engine: both need the event loop.
+        if (plan.IsDaemon || plan.PumpedInput is not null || plan.PumpedOutput is not null || plan.PumpedError is not null)
             return RunAsync(plan, cancellationToken).GetAwaiter().GetResult();
         SpawnedChild child;
         ChildIo io;

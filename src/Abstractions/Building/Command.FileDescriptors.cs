@@ -161,6 +161,8 @@ public sealed partial class Command
     {
         if (Input.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stdin is already set ({Describe(Input)}); a stream can be set once.");
+        if (IsDaemon && target.Kind == StdioKind.Stream)
+            throw new InvalidOperationException("A daemon's stdin cannot be fed from a stream or source: it outlives the run that would pump it. Use an input buffer or file.");
         Input = target;
     });
 
@@ -191,15 +193,20 @@ public sealed partial class Command
 
     private void ThrowIfDaemonCapture(StdioTarget target)
     {
-        if (IsDaemon && target.Kind == StdioKind.Buffer)
-            throw new InvalidOperationException("A daemon's output cannot be captured: the command is daemonized.");
+        if (IsDaemon && ServedByTheRun(target))
+            throw new InvalidOperationException($"A daemon's output cannot be captured or pumped ({Describe(target)}): the command is daemonized and outlives its run.");
     }
+
+    /// <summary>True for an output only a running parent can serve: a capture, a stream, a tee. A daemon outlives its run, so it cannot have one.</summary>
+    private static bool ServedByTheRun(StdioTarget target) => target.Kind is StdioKind.Buffer or StdioKind.Stream || target.Captures;
 
     private static string Describe(StdioTarget target) => target.Kind switch
     {
         StdioKind.Fd => $"caller fd {target.Fd}",
         StdioKind.Pipe => "a pipe",
         StdioKind.Buffer => "a buffer",
+        StdioKind.File => $"the file '{target.Path}'" + (target.Captures ? ", captured too" : ""),
+        StdioKind.Stream => "a stream" + (target.Captures ? ", captured too" : ""),
         _ => "/dev/null",
     };
 }

@@ -69,8 +69,10 @@ public sealed partial class Command
     {
         if (WorkingDirectory is not null)
             throw new InvalidOperationException($"A daemon always runs in '/': the working directory '{WorkingDirectory}' is set.");
-        if (Output.Kind == StdioKind.Buffer || Error.Kind == StdioKind.Buffer)
-            throw new InvalidOperationException("A daemon's output cannot be captured: an output or error buffer is set.");
+        if (ServedByTheRun(Output) || ServedByTheRun(Error))
+            throw new InvalidOperationException("A daemon's output cannot be captured or pumped: an output or error buffer, stream or tee is set.");
+        if (Input.Kind == StdioKind.Stream)
+            throw new InvalidOperationException("A daemon's stdin cannot be fed from a stream or source: it outlives the run that would pump it. Use an input buffer or file.");
         if (ParentDeathSignal is not null)
             throw new InvalidOperationException($"A daemon outlives its parent by design: the parent-death signal {ParentDeathSignal} is set.");
         IsDaemon = true;

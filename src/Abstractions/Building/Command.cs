@@ -81,7 +81,8 @@ public sealed partial class Command : IDisposable
             if (_passedFds.Count > 0) f |= CommandFeatures.PassFds;
             if (_passedFds.Any(p => p.ChildFd != p.ParentFd)) f |= CommandFeatures.RemapFds;
             if (StdioTargets().Any(t => t.Kind == StdioKind.Fd)) f |= CommandFeatures.CallerFds;
-            if (StdioTargets().Any(t => t.Kind == StdioKind.Pipe)) f |= CommandFeatures.StdioPipes;
+            // Files and streams the run engine pumps go through a pipe the backend makes.
+            if (StdioTargets().Any(t => t.Kind is StdioKind.Pipe or StdioKind.File or StdioKind.Stream)) f |= CommandFeatures.StdioPipes;
             if (MergesOutput) f |= CommandFeatures.MergedOutput;
             if (UsesNonblockingFds) f |= CommandFeatures.NonblockingFds;
             if (_sendBuffers.Count > 0) f |= CommandFeatures.SendBuffers;

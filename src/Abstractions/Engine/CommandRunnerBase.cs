@@ -32,6 +32,13 @@ public abstract class CommandRunnerBase : ICommandRunner
     /// <summary>The backend that has the features this one lacks, named in its refusals; null if none.</summary>
     protected virtual string? FullerBackend => null;
 
+    /// <summary>
+    /// True when the backend's <see cref="Spawn"/> connects a <see cref="StdioKind.File"/> in the plan to
+    /// the child itself (the child reads or writes the file); otherwise the run engine opens the file and
+    /// pumps it through a pipe, and the backend only ever sees that pipe.
+    /// </summary>
+    protected virtual bool ConnectsFiles => false;
+
     /// <inheritdoc/>
     public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default) =>
         await RunAsync(Plan(command, runToCompletion: true, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -95,7 +102,7 @@ public abstract class CommandRunnerBase : ICommandRunner
         var commandLine = snapshot.ToString();
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        var plan = new RunPlan(snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion));
+        var plan = new RunPlan(snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion), ConnectsFiles);
         // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
         snapshot.ClaimParentFds();
         return plan;
@@ -119,9 +126,17 @@ public abstract class CommandRunnerBase : ICommandRunner
     private RunningCommand Launch(RunPlan plan)
     {
         IChildProcess child;
+        StdioPumps? pumps = null;
         try
         {
+            // The files the engine pumps open first: one that cannot be opened fails the start with nothing spawned.
+            pumps = StdioPumps.Open(plan);
             child = Spawn(plan);
+        }
+        catch
+        {
+            pumps?.Dispose();
+            throw;
         }
         finally
         {
@@ -131,6 +146,6 @@ public abstract class CommandRunnerBase : ICommandRunner
         Func<CommandNotSupportedException>? signalsRefused = Features.HasFlag(CommandFeatures.GracefulSignal)
             ? null
             : () => new CommandNotSupportedException(plan.CommandLine, CommandFeatures.GracefulSignal, Name, FullerBackend);
-        return new RunningCommand(plan, child, Time, signalsRefused);
+        return new RunningCommand(plan, child, Time, signalsRefused, pumps);
     }
 }

@@ -26,19 +26,22 @@ internal sealed class RunningCommand : IRunningCommand
     private readonly Lock _lock = new();
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
+    private readonly StdioPumps? _pumps;
     private HandshakeState _handshake;
     private CommandStartException? _startFailure;
 
-    /// <summary>Starts driving <paramref name="child"/>; if that fails, the child was killed and is closed here.</summary>
+    /// <summary>Starts driving <paramref name="child"/> and the engine's <paramref name="pumps"/>, which it then owns; if that fails, the child was killed and is closed here.</summary>
     /// <param name="plan">The run's plan.</param>
     /// <param name="child">The child its backend spawned.</param>
     /// <param name="time">The clock of the timers and the result's times.</param>
     /// <param name="signalsRefused">Makes what <see cref="SignalAsync"/> throws on a backend that cannot signal, or null.</param>
-    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time, Func<CommandNotSupportedException>? signalsRefused)
+    /// <param name="pumps">What the engine pumps to and from the child's pipes, or null.</param>
+    public RunningCommand(RunPlan plan, IChildProcess child, TimeProvider time, Func<CommandNotSupportedException>? signalsRefused, StdioPumps? pumps = null)
     {
         _child = child;
         _plan = plan;
         _signalsRefused = signalsRefused;
+        _pumps = pumps;
         _settings = plan.Settings;
         _time = time;
         CommandLine = plan.CommandLine;
@@ -47,6 +50,7 @@ internal sealed class RunningCommand : IRunningCommand
         try
         {
             child.Start(_stops);
+            pumps?.Start(child, _stops);
             if (_settings.Timeout is { } timeout)
                 _timeout = time.CreateTimer(static s => ((StopSequence)s!).Stop(StopReason.Timeout, default), _stops, timeout, Timeout.InfiniteTimeSpan);
         }
@@ -55,6 +59,7 @@ internal sealed class RunningCommand : IRunningCommand
             // Whatever could not be set up, the child must not run on unowned: Start killed it, or the kill goes now.
             child.Signal(Signal.SIGKILL, toProcessGroup: false);
             child.AbandonHandshake();
+            pumps?.StopReading();
             child.Close(detached: false);
             throw;
         }
@@ -69,11 +74,12 @@ internal sealed class RunningCommand : IRunningCommand
 
     public DateTimeOffset StartTime => _child.StartTime;
 
-    public Stream? StandardInput => _child.StandardInput;
+    // A pipe the engine pumps is not the caller's.
+    public Stream? StandardInput => _pumps is { PumpsInput: true } ? null : _child.StandardInput;
 
-    public Stream? StandardOutput => _child.StandardOutput;
+    public Stream? StandardOutput => _pumps is { PumpsOutput: true } ? null : _child.StandardOutput;
 
-    public Stream? StandardError => _child.StandardError;
+    public Stream? StandardError => _pumps is { PumpsError: true } ? null : _child.StandardError;
 
     public bool IsDetached { get; private set; }
 
@@ -194,7 +200,12 @@ internal sealed class RunningCommand : IRunningCommand
         if (IsDetached)
         {
             // The child stays with its backend, which reaps it whenever it exits; this handle can still wait for it or abort it.
-            _child.Close(detached: true);
+            // The engine's pumps still use the child's pipes: those go once the run is over.
+            if (_pumps is null)
+                _child.Close(detached: true);
+            else
+                _ = _completion.ContinueWith(static (_, child) => ((IChildProcess)child!).Close(detached: true), _child, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
         await AbortAsync().ConfigureAwait(false);
@@ -212,7 +223,7 @@ internal sealed class RunningCommand : IRunningCommand
 
             // A grandchild may still hold an output pipe: read on for the drain time, then take what
             // is already in the pipe and let go.
-            var outputs = _child.OutputsDone;
+            var outputs = _pumps is null ? _child.OutputsDone : Task.WhenAll(_child.OutputsDone, _pumps.OutputsDone);
             if (!outputs.IsCompleted)
                 await outputs.WaitAsync(_settings.DrainTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -221,7 +232,9 @@ internal sealed class RunningCommand : IRunningCommand
             _timeout?.Dispose();
             _stops.Finish();
             _child.StopReading();
+            _pumps?.StopReading();
         }
-        return _plan.Result(Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        return _plan.Result(Pid, status, StartTime, exitTime,
+            _pumps?.OutputCapture?.Captured ?? _child.CapturedOutput, _pumps?.ErrorCapture?.Captured ?? _child.CapturedError);
     }
 }

@@ -13,4 +13,6 @@ public enum StopReason
     Aborted,
     /// <summary>A capture exceeded its limit.</summary>
     CaptureLimit,
+    /// <summary>An input source or output target the run engine pumps failed (it threw).</summary>
+    StreamFailed,
 }

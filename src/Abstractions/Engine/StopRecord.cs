@@ -23,12 +23,19 @@ internal sealed class StopRecord
     /// </summary>
     public bool TryStop(StopReason reason, bool exited, CancellationToken cancelledBy)
     {
-        if (Reason != StopReason.None || (exited && reason != StopReason.CaptureLimit))
+        // What was lost while the output drains is still reported: a capture past its limit, a target that failed.
+        if (Reason != StopReason.None || (exited && reason is not (StopReason.CaptureLimit or StopReason.StreamFailed)))
             return false;
         Reason = reason;
         CancelledBy = cancelledBy;
         return !exited;
     }
+
+    /// <summary>The first pumped stream that failed and why, for <see cref="StopReason.StreamFailed"/>.</summary>
+    public (string Stream, Exception Error)? StreamFailure { get; private set; }
+
+    /// <summary>Notes the first pumped stream that failed; the engine then stops for <see cref="StopReason.StreamFailed"/>.</summary>
+    public void NoteStreamFailure(string stream, Exception error) => StreamFailure ??= (stream, error);
 
     /// <summary>Notes which capture overflowed first; the backend then stops for <see cref="StopReason.CaptureLimit"/>.</summary>
     public void NoteOverflow(string stream)
@@ -39,5 +46,7 @@ internal sealed class StopRecord
 
     /// <summary>The run's outcome: <see cref="ExitStatusPolicy.Judge"/> with what was recorded.</summary>
     public CommandResult Judge(CommandResult result, RunSettings settings, bool allowsNonZeroExit, bool returnsRawStatus, string? standardErrorTail) =>
-        ExitStatusPolicy.Judge(Reason, result, settings, allowsNonZeroExit, returnsRawStatus, standardErrorTail, OverflowStream, CancelledBy);
+        Reason == StopReason.StreamFailed && StreamFailure is var (stream, error)
+            ? throw new CommandStreamException(result.CommandLine, stream, error, result)
+            : ExitStatusPolicy.Judge(Reason, result, settings, allowsNonZeroExit, returnsRawStatus, standardErrorTail, OverflowStream, CancelledBy);
 }

@@ -97,6 +97,14 @@ public sealed class StopSequence
         Stop(StopReason.CaptureLimit, default);
     }
 
+    /// <summary>An input source or output target the engine pumps threw: notes the first, and stops the child for <see cref="StopReason.StreamFailed"/>.</summary>
+    internal void StreamFailed(string stream, Exception error)
+    {
+        lock (_lock)
+            _record.NoteStreamFailure(stream, error);
+        Stop(StopReason.StreamFailed, default);
+    }
+
     /// <summary>
     /// For the backend, just before it reaps the exited child: when a stopped child leads a process
     /// group, its members go with it, while the leader's pid (the group's id) cannot have been reused.

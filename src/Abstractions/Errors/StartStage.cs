@@ -22,7 +22,10 @@ public enum StartStage
     Session = 5,
     /// <summary>Setting the parent-death signal.</summary>
     ParentDeathSignal = 6,
-    /// <summary>Connecting stdin, stdout and stderr.</summary>
+    /// <summary>
+    /// Connecting stdin, stdout and stderr: opening a file given by path, in the parent before anything is
+    /// spawned (the detail names the file and the stream), or placing the fds in the child.
+    /// </summary>
     Stdio = 7,
     /// <summary>Placing passed file descriptors at their child numbers.</summary>
     PassFds = 8,

@@ -16,7 +16,7 @@ public sealed class RunPlan
 {
     private readonly ParentFdOwnership _parentFds;
 
-    internal RunPlan(Command command, string commandLine, RunSettings settings)
+    internal RunPlan(Command command, string commandLine, RunSettings settings, bool backendConnectsFiles = false)
     {
         _parentFds = command.ParentFds;
         CommandLine = commandLine;
@@ -26,9 +26,13 @@ public sealed class RunPlan
         InheritsEnvironment = command.InheritsEnvironment;
         Environment = Copy(command.Environment);
         WorkingDirectory = command.IsDaemon ? "/" : command.WorkingDirectory;
-        Input = command.Input;
-        Output = command.Output;
-        Error = command.Error;
+        // What the run engine pumps itself, the backend connects as a plain pipe.
+        PumpedInput = command.Input.IsPumped(backendConnectsFiles) ? command.Input : null;
+        PumpedOutput = command.Output.IsPumped(backendConnectsFiles) ? command.Output : null;
+        PumpedError = command.Error.IsPumped(backendConnectsFiles) && !command.MergesOutput ? command.Error : null;
+        Input = PumpedInput is null ? command.Input : StdioTarget.Pipe;
+        Output = PumpedOutput is null ? command.Output : StdioTarget.Pipe;
+        Error = command.MergesOutput ? Output : PumpedError is null ? command.Error : StdioTarget.Pipe;
         MergesOutput = command.MergesOutput;
         UsesNonblockingFds = command.UsesNonblockingFds;
         PassedFds = Copy(command.PassedFds);
@@ -85,14 +89,27 @@ public sealed class RunPlan
     /// <summary>The directory the child runs in: <c>/</c> for a daemon, else the command's, or null for the parent's.</summary>
     public string? WorkingDirectory { get; }
 
-    /// <inheritdoc cref="Command.Input"/>
+    /// <summary>
+    /// What the backend connects to stdin: the command's <see cref="Command.Input"/>, except that a source
+    /// the run engine pumps (a stream, or a file on a backend that does not connect files) is a
+    /// <see cref="StdioKind.Pipe"/> whose parent end the engine feeds, not the caller.
+    /// </summary>
     public StdioTarget Input { get; }
 
-    /// <inheritdoc cref="Command.Output"/>
+    /// <summary>What the backend connects to stdout: the command's <see cref="Command.Output"/>, or a <see cref="StdioKind.Pipe"/> the run engine reads (a stream, a tee, or a file on a backend that does not connect files).</summary>
     public StdioTarget Output { get; }
 
-    /// <inheritdoc cref="Command.Error"/>
+    /// <summary>What the backend connects to stderr, as <see cref="Output"/> does for stdout.</summary>
     public StdioTarget Error { get; }
+
+    /// <summary>The command's stdin source that the run engine pumps through <see cref="Input"/>'s pipe, or null.</summary>
+    public StdioTarget? PumpedInput { get; }
+
+    /// <summary>The command's stdout target that the run engine pumps from <see cref="Output"/>'s pipe, or null.</summary>
+    public StdioTarget? PumpedOutput { get; }
+
+    /// <summary>The command's stderr target that the run engine pumps from <see cref="Error"/>'s pipe, or null.</summary>
+    public StdioTarget? PumpedError { get; }
 
     /// <inheritdoc cref="Command.MergesOutput"/>
     public bool MergesOutput { get; }
@@ -169,10 +186,12 @@ public sealed class RunPlan
     {
         // Typed nulls: a bare null would become an empty ReadOnlyMemory through its conversion from byte[].
         ReadOnlyMemory<byte>? none = null;
-        var capturesOutput = Output.Kind == StdioKind.Buffer;
+        // A tee (a file or stream that also captures) captures as a buffer does.
+        var capturesOutput = Output.Kind == StdioKind.Buffer || PumpedOutput?.Captures == true;
+        var capturesError = Error.Kind == StdioKind.Buffer || PumpedError?.Captures == true;
         return new CommandResult(CommandLine, pid, rawStatus, startTime, exitTime,
             capturesOutput ? capturedOutput : none,
-            Error.Kind == StdioKind.Buffer && !MergesOutput ? capturedError : none,
+            capturesError && !MergesOutput ? capturedError : none,
             mergedOutput: capturesOutput && MergesOutput);
     }
 

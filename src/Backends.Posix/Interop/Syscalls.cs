@@ -13,7 +13,14 @@ internal static unsafe partial class Syscalls
     public const int EACCES = 13;
     public const int ENAMETOOLONG = 36;
     public const int ECANCELED = 125;
+    public const int EISDIR = 21;
+    public const int O_RDONLY = 0;
+    public const int O_WRONLY = 1;
     public const int O_RDWR = 2;
+    public const int O_CREAT = 0x40;
+    public const int O_NOCTTY = 0x100;
+    public const int O_TRUNC = 0x200;
+    public const int O_APPEND = 0x400;
     public const int O_NONBLOCK = 0x800;
     public const int O_CLOEXEC = 0x80000;
     public const int F_SETFL = 4;
@@ -54,6 +61,10 @@ internal static unsafe partial class Syscalls
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Open(string path, int flags);
+
+    /// <summary>open(2) with the mode a created file gets (less the umask).</summary>
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static partial int Open(string path, int flags, uint mode);
 
     [LibraryImport("libc", EntryPoint = "access", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Access(string path, int mode);

@@ -185,6 +185,9 @@ internal sealed class ChildIo : IDisposable
                 StdinFd = Pipe(parentReads: false, out parent);
                 _writers.Add(new WriteChannel(_loop, parent, plan.Input.Input));
                 break;
+            case StdioKind.File:
+                StdinFd = OpenFile(plan.Input, "stdin");
+                break;
             default:
                 StdinFd = DevNull();
                 break;
@@ -215,6 +218,8 @@ internal sealed class ChildIo : IDisposable
         {
             case StdioKind.Fd:
                 return target.Fd;
+            case StdioKind.File:
+                return OpenFile(target, stdout ? "stdout" : "stderr");
             case StdioKind.Pipe:
                 fd = Pipe(parentReads: true, out parent);
                 var stream = new PipeStream(_loop, parent, readable: true);
@@ -263,6 +268,33 @@ internal sealed class ChildIo : IDisposable
         (parent, var child) = Io.Pipe.Create(parentReads);
         _childEnds.Add(child);
         return (int)child.DangerousGetHandle();
+    }
+
+    /// <summary>
+    /// Opens a file the child reads or writes itself, close-on-exec from birth, as a child end: the child
+    /// gets it at 0, 1 or 2 and the parent's copy goes right after the spawn. Opened here rather than in
+    /// the child: a failure is then the start's with nothing spawned, on the fork and vfork paths alike,
+    /// and the path is resolved from the parent's working directory before any chdir or id change (as a
+    /// shell's redirection is). Output files: <c>O_APPEND</c> or <c>O_TRUNC</c>, created with the target's
+    /// mode less the umask. A directory given as stdin fails with EISDIR rather than reach the child.
+    /// </summary>
+    private int OpenFile(StdioTarget target, string stream)
+    {
+        var path = target.Path!;
+        var flags = Syscalls.O_CLOEXEC | Syscalls.O_NOCTTY | (stream == "stdin"
+            ? Syscalls.O_RDONLY
+            : Syscalls.O_WRONLY | Syscalls.O_CREAT | (target.Append ? Syscalls.O_APPEND : Syscalls.O_TRUNC));
+        var fd = Syscalls.Open(path, flags, (uint)target.CreateMode);
+        var errno = fd < 0 ? Marshal.GetLastPInvokeError() : 0;
+        if (fd >= 0)
+        {
+            _childEnds.Add(new SafeFileHandle(fd, ownsHandle: true));
+            if (stream == "stdin" && Directory.Exists(path))
+                errno = Syscalls.EISDIR;
+        }
+        if (errno != 0)
+            throw new StartFailure(StartStage.Stdio, errno, $"cannot open '{path}' for {stream}");
+        return fd;
     }
 
     private static int DevNull()

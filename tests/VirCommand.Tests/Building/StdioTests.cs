@@ -18,12 +18,22 @@ public sealed class StdioTests
         ["ErrorBuffer"] = c => c.SetErrorBuffer(),
         ["ErrorFd"] = c => c.SetErrorFd(7),
         ["ErrorPipe"] = c => c.SetErrorPipe(),
+        ["InputFile"] = c => c.SetInputFile("/in"),
+        ["InputStream"] = c => c.SetInputStream(Stream.Null),
+        ["InputReader"] = c => c.SetInputSource(System.IO.Pipelines.PipeReader.Create(Stream.Null)),
+        ["InputChunks"] = c => c.SetInputSource(AsyncEnumerable.Empty<ReadOnlyMemory<byte>>()),
+        ["OutputFile"] = c => c.SetOutputFile("/out", append: true),
+        ["OutputStream"] = c => c.SetOutputStream(Stream.Null, capture: true),
+        ["ErrorFile"] = c => c.SetErrorFile("/err"),
+        ["ErrorStream"] = c => c.SetErrorStream(Stream.Null),
+        ["MergedFile"] = c => c.SetMergedOutputFile("/log"),
+        ["MergedStream"] = c => c.SetMergedOutputStream(Stream.Null),
     };
 
-    private static readonly string[] InputSetters = ["InputBuffer", "InputText", "InputFd", "InputPipe"];
-    private static readonly string[] OutputSetters = ["OutputBuffer", "OutputFd", "OutputPipe", "MergedBuffer", "MergedPipe"];
-    private static readonly string[] MergedSetters = ["MergedBuffer", "MergedPipe"];
-    private static readonly string[] ErrorSetters = ["ErrorBuffer", "ErrorFd", "ErrorPipe"];
+    private static readonly string[] InputSetters = ["InputBuffer", "InputText", "InputFd", "InputPipe", "InputFile", "InputStream", "InputReader", "InputChunks"];
+    private static readonly string[] OutputSetters = ["OutputBuffer", "OutputFd", "OutputPipe", "MergedBuffer", "MergedPipe", "OutputFile", "OutputStream", "MergedFile", "MergedStream"];
+    private static readonly string[] MergedSetters = ["MergedBuffer", "MergedPipe", "MergedFile", "MergedStream"];
+    private static readonly string[] ErrorSetters = ["ErrorBuffer", "ErrorFd", "ErrorPipe", "ErrorFile", "ErrorStream"];
 
     public static TheoryData<string, string, string> SetTwice()
     {

@@ -44,4 +44,24 @@ public sealed class DrainConformanceTests
 
         Assert.Equal("early\nlate\n", result.StandardOutput);
     }
+
+    [Theory]
+    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    public async Task A_grandchild_holding_a_pumped_stream_open_does_not_hold_up_the_run(string backend)
+    {
+        var conformance = ConformanceBackend.Get(backend);
+        var runner = conformance.CreateRunner();
+        conformance.Script(runner, "sh", _ => FakeResponse.Success("done\n"));
+        using var stdout = new MemoryStream();
+        using var stderr = new MemoryStream();
+        var command = Command.NewArgList("sh", "-c", "sleep 120 & echo $! >&2; echo done")
+            .SetOutputStream(stdout, capture: true).SetErrorStream(stderr).SetDrainTimeout(TimeSpan.FromMilliseconds(300));
+
+        var result = await runner.RunAsync(command).OrHang();
+
+        if (int.TryParse(System.Text.Encoding.UTF8.GetString(stderr.ToArray()).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var grandchild))
+            conformance.KillIfRunning(grandchild);
+        Assert.Equal("done\n", result.StandardOutput);
+        Assert.Equal("done\n"u8.ToArray(), stdout.ToArray());
+    }
 }

@@ -19,7 +19,8 @@ public sealed class LeakConformanceTests
             foreach (var backend in ConformanceBackend.AllNames)
             {
                 foreach (var path in (string[])["run-captured", "start-with-pipes-disposed-unread", "abort", "timeout", "cancel", "exit-failure",
-                    "capture-limit", "start-failure", "detach-then-wait"])
+                    "capture-limit", "start-failure", "detach-then-wait",
+                    "files-streams-and-tee", "file-open-failure", "source-failure"])
                     data.Add(backend, path);
             }
             return data;
@@ -86,8 +87,30 @@ public sealed class LeakConformanceTests
                 await running.WaitAsync();
                 break;
             }
+            case "files-streams-and-tee":
+            {
+                using var dir = new TempDir();
+                await File.WriteAllTextAsync(dir.File("in"), "input");
+                using var stream = new MemoryStream();
+                await runner.RunAsync(Probe.Command().SetInputFile(dir.File("in")).SetOutputFile(dir.File("out"), capture: true).SetErrorStream(stream));
+                await runner.RunAsync(Probe.Command().SetInputStream(stream).SetOutputFile(dir.File("out"), append: true).SetErrorFile(dir.File("err")));
+                break;
+            }
+            case "file-open-failure":
+                await Assert.ThrowsAsync<CommandStartException>(() => runner.RunAsync(Probe.Command().SetOutputStream(Stream.Null).SetInputFile("/nonexistent/vircommand-input")));
+                break;
+            case "source-failure":
+                await Assert.ThrowsAsync<CommandStreamException>(() => runner.RunAsync(Probe.Command().SetInputSource(Failing()).SetOutputStream(Stream.Null, capture: true)));
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(path), path, null);
         }
+    }
+
+    private static async IAsyncEnumerable<ReadOnlyMemory<byte>> Failing()
+    {
+        yield return new byte[100];
+        await Task.Yield();
+        throw new InvalidDataException("the source broke");
     }
 }
