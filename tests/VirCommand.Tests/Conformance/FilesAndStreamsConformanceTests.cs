@@ -35,7 +35,7 @@ public sealed class FilesAndStreamsConformanceTests
         byte[] appended = [.. "earlier\n"u8, .. Probe.StderrBlock(data), .. Probe.StderrBlock(data)];
         Assert.Equal(Probe.StdoutBlock(data), await File.ReadAllBytesAsync(output));
         Assert.Equal(appended, await File.ReadAllBytesAsync(log));
-        Assert.Equal("", result.StandardOutput);
+        Assert.False(result.HasStandardOutput, "stdout went to a file, yet the result claims a capture");
     }
 
     [Theory]
@@ -153,7 +153,7 @@ public sealed class FilesAndStreamsConformanceTests
         Assert.Equal(Probe.StdoutBlock(data), stdout.ToArray());
         Assert.Equal(Probe.StdoutBlock(data), result.StandardOutputBytes.ToArray());
         Assert.Equal(Probe.StderrBlock(data), stderr.ToArray());
-        Assert.Equal("", result.StandardError);
+        Assert.False(result.HasStandardError, "stderr went to a stream without capture, yet the result claims a capture");
         Assert.True(stdout.CanWrite && stderr.CanWrite, "the library disposed a caller's stream");
     }
 
