@@ -24,6 +24,7 @@ internal sealed class RunningCommand : IRunningCommand
     private readonly Lock _lock = new();
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
+    private readonly RunObserver _observer;
     private HandshakeState _handshake;
     private CommandStartException? _startFailure;
 
@@ -36,20 +37,23 @@ internal sealed class RunningCommand : IRunningCommand
         CommandLine = plan.CommandLine;
         _handshake = plan.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
         _stops = new StopSequence(plan, child, time);
+        _observer = plan.Observer;
         try
         {
             child.Start(_stops);
             if (_settings.Timeout is { } timeout)
                 _timeout = time.CreateTimer(static s => ((StopSequence)s!).Stop(StopReason.Timeout, default), _stops, timeout, Timeout.InfiniteTimeSpan);
         }
-        catch
+        catch (Exception e)
         {
+            _observer.Failed(e);
             // Whatever could not be set up, the child must not run on unowned: Start killed it, or the kill goes now.
             child.Signal(Signal.SIGKILL, toProcessGroup: false);
             child.AbandonHandshake();
             child.Close(detached: false);
             throw;
         }
+        _observer.Started(child.Pid, _stops);
         _completion = CompleteAsync();
     }
 
@@ -88,7 +92,11 @@ internal sealed class RunningCommand : IRunningCommand
         await ((Task)_completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    public void Detach() => IsDetached = true;
+    public void Detach()
+    {
+        IsDetached = true;
+        _observer.Released();
+    }
 
     /// <remarks>
     /// A backend's start already waits until the child reached the handshake (or failed before it,
@@ -177,12 +185,19 @@ internal sealed class RunningCommand : IRunningCommand
             if (!outputs.IsCompleted)
                 await outputs.WaitAsync(_settings.DrainTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+        catch (Exception e)
+        {
+            _observer.Failed(e);
+            throw;
+        }
         finally
         {
             _timeout?.Dispose();
             _stops.Finish();
             _child.StopReading();
         }
-        return new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        var result = new CommandResult(CommandLine, Pid, status, StartTime, exitTime, _child.CapturedOutput, _child.CapturedError);
+        _observer.Ended(result);
+        return result;
     }
 }

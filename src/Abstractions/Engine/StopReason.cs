@@ -13,4 +13,6 @@ public enum StopReason
     Aborted,
     /// <summary>A capture exceeded its limit.</summary>
     CaptureLimit,
+    /// <summary>The runner that owns the child was disposed, or its host stopped.</summary>
+    RunnerStopped,
 }
