@@ -30,7 +30,7 @@ internal static partial class RunLog
     [LoggerMessage(EventId = 5, EventName = "RunNotStarted", Level = LogLevel.Warning, Message = "{CommandLine} could not be started with the {Backend} backend")]
     public static partial void NotStarted(ILogger logger, string commandLine, string backend, Exception exception);
 
-    [LoggerMessage(EventId = 6, EventName = "RunFailed", Level = LogLevel.Error, Message = "{CommandLine} (pid {Pid}, {Backend}): the run failed after {ElapsedMs:0.0} ms; the child was killed")]
+    [LoggerMessage(EventId = 6, EventName = "RunFailed", Level = LogLevel.Error, Message = "{CommandLine} (pid {Pid}, {Backend}): the engine lost track of the child after {ElapsedMs:0.0} ms")]
     public static partial void Failed(ILogger logger, string commandLine, int pid, string backend, double elapsedMs, Exception exception);
 
     [LoggerMessage(EventId = 7, EventName = "RunnerStopping", Level = LogLevel.Information, Message = "The {Backend} runner is shutting down: stopping the {Count} children it owns")]

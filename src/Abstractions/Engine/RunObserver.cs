@@ -86,7 +86,7 @@ internal sealed class RunObserver
 
     /// <summary>
     /// The run failed without a result: before the child started (a start failure, with its stage
-    /// when it is a <see cref="CommandStartException"/>), or while the engine followed it (it was killed).
+    /// when it is a <see cref="CommandStartException"/>), or while the engine waited for it.
     /// </summary>
     public void Failed(Exception exception)
     {

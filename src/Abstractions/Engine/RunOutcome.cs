@@ -19,7 +19,7 @@ internal static class RunOutcome
     /// <summary>The child could not be started (the <c>vircommand.start.stage</c> attribute says where).</summary>
     public const string StartFailure = "start_failure";
 
-    /// <summary>The engine could not follow the child to its end (a failed system call); the child was killed.</summary>
+    /// <summary>The engine could not follow the child to its end (a failed system call while waiting for it).</summary>
     public const string Failure = "failure";
 
     /// <summary>Stopped by the command's timeout.</summary>
