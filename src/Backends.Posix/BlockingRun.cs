@@ -42,11 +42,12 @@ internal sealed unsafe class BlockingRun
             _stops.Stopped = Wake;
         child.Start(_stops, loop: null);
         _watcher = child.Watcher;
+        plan.Observer.Started(child.Pid, _stops);
     }
 
     /// <summary>
     /// Waits for the spawned child on the calling thread and judges its end; closes everything of the
-    /// run. The child's <see cref="ChildIo.Wake"/> must be there if the token can be cancelled.
+    /// run. The child's <see cref="ChildIo.Wake"/> must be there: the token or the runner's shutdown may stop the run from another thread.
     /// </summary>
     public static CommandResult Run(RunPlan plan, PosixChild child, CancellationToken cancellationToken)
     {
@@ -55,8 +56,9 @@ internal sealed unsafe class BlockingRun
         {
             run = new BlockingRun(plan, child);
         }
-        catch
+        catch (Exception e)
         {
+            plan.Observer.Failed(e);
             child.Close(detached: false);
             throw;
         }
@@ -71,7 +73,14 @@ internal sealed unsafe class BlockingRun
                 (status, exitTime) = run.Wait();
             }
             var result = plan.Result(child.Pid, status, child.StartTime, exitTime, child.CapturedOutput, child.CapturedError);
+            plan.Observer.Ended(result);
             return run._stops.Judge(result, child.ErrorTail);
+        }
+        catch (Exception e)
+        {
+            // Judge's verdict comes after Ended, which ignores this second report; a failed wait is the first.
+            plan.Observer.Failed(e);
+            throw;
         }
         finally
         {

@@ -56,7 +56,13 @@ public sealed class PosixCommandRunner : CommandRunnerBase
         ChildIo io;
         try
         {
-            (child, io) = SpawnChild(plan, wakeable: cancellationToken.CanBeCanceled);
+            // Always wakeable: besides the token, the runner's shutdown may stop the run from another thread.
+            (child, io) = SpawnChild(plan, wakeable: true);
+        }
+        catch (Exception e)
+        {
+            plan.Observer.Failed(e);
+            throw;
         }
         finally
         {

@@ -23,6 +23,27 @@ public sealed class CommandRunnerOptions
     /// <summary>How much of stderr a run without an error capture keeps for its failure message. Default 4 KiB.</summary>
     public int StandardErrorTailBytes { get; set; } = 4096;
 
-    /// <summary>The level at which each command and its success are logged; failures log at <see cref="LogLevel.Warning"/>. Default Debug.</summary>
+    /// <summary>
+    /// The level of the log entries for a run's start, its acceptable end, and its end when the caller
+    /// cancelled or aborted it; failures log at <see cref="LogLevel.Warning"/> (the README lists every
+    /// entry). Default Debug.
+    /// </summary>
     public LogLevel CommandLogLevel { get; set; } = LogLevel.Debug;
+
+    /// <summary>
+    /// Binds every child the runner starts to this process's life as well (beyond libvirt): the child
+    /// gets this signal when the parent dies, even by SIGKILL, where the runner's own stop cannot run
+    /// (Linux <c>PR_SET_PDEATHSIG</c>). A command's own <see cref="Command.SetParentDeathSignal"/> wins;
+    /// a daemon never gets it; a child detached later keeps it. Only a backend with
+    /// <see cref="CommandFeatures.ParentDeathSignal"/> (POSIX) can honour it: any other refuses to start
+    /// with the host, and refuses every run. Default null: none.
+    /// </summary>
+    public Signal? ParentDeathSignal { get; set; }
+
+    /// <summary>
+    /// Adds the command's arguments to each run's activity (<c>process.command_args</c>, program first),
+    /// secrets redacted as in every string form. Default false: arguments can hold what a trace
+    /// backend should not keep.
+    /// </summary>
+    public bool TraceCommandArguments { get; set; }
 }

@@ -12,6 +12,8 @@ internal sealed class CommandRunnerOptionsValidator : IValidateOptions<CommandRu
             errors.Add($"{nameof(options.DefaultTimeout)} must be positive, Timeout.InfiniteTimeSpan or null; it is {t}.");
         if (!Enum.IsDefined(options.GracefulSignal))
             errors.Add($"{nameof(options.GracefulSignal)} {(int)options.GracefulSignal} is not a known signal.");
+        if (options.ParentDeathSignal is { } death && !Enum.IsDefined(death))
+            errors.Add($"{nameof(options.ParentDeathSignal)} {(int)death} is not a known signal.");
         if (options.KillGracePeriod < TimeSpan.Zero)
             errors.Add($"{nameof(options.KillGracePeriod)} must not be negative; it is {options.KillGracePeriod}.");
         if (options.DrainTimeout < TimeSpan.Zero)

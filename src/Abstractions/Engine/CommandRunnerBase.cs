@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace VirCommand.Backends;
 
 /// <summary>
@@ -9,8 +12,17 @@ namespace VirCommand.Backends;
 /// <see cref="IChildProcess"/> it returns), and may give <see cref="Run"/> a truly blocking path (it
 /// then starts with <see cref="Plan"/> and waits by the same <see cref="StopSequence"/>).
 /// </summary>
-public abstract class CommandRunnerBase : ICommandRunner
+/// <remarks>
+/// Lifetime: the runner owns every child it started that is still running, except a detached one
+/// and a daemon. <see cref="ShutdownAsync"/> (dependency injection calls it when the host stops) and
+/// disposal stop those children by the stop sequence, log what they stopped, and refuse every later
+/// run. Every run is traced, measured and logged by the engine (<see cref="VirCommandTelemetry"/>, <see cref="Logger"/>).
+/// </remarks>
+public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDisposable
 {
+    private readonly OwnedChildren _children = new();
+    private ILogger _logger = NullLogger.Instance;
+
     /// <summary>Creates the runner with its defaults.</summary>
     protected CommandRunnerBase(CommandRunnerOptions options)
     {
@@ -22,6 +34,17 @@ public abstract class CommandRunnerBase : ICommandRunner
 
     /// <summary>The defaults every command's own settings fall back on.</summary>
     protected CommandRunnerOptions Options { get; }
+
+    /// <summary>
+    /// Where the runner logs its runs (the README lists the entries and their levels). Dependency
+    /// injection sets a logger of category <c>VirCommand</c> from the container's logging; set one
+    /// when you construct a runner yourself. Default: none.
+    /// </summary>
+    public ILogger Logger
+    {
+        get => _logger;
+        init => _logger = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
     /// <inheritdoc/>
     public abstract string Name { get; }
@@ -94,19 +117,90 @@ public abstract class CommandRunnerBase : ICommandRunner
     protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
+        if (_children.IsClosed)
+            throw new ObjectDisposedException(GetType().Name, "The runner was shut down (disposed, or its host stopped): it starts no more children.");
         // One consistent copy, taken under the lock every setter takes: a change made meanwhile on
         // another thread goes to a later run, never half into this one.
         var snapshot = command.Snapshot();
         snapshot.ValidateForRun(runToCompletion);
         CommandNotSupportedException.ThrowIfUnsupported(snapshot, this, FullerBackend);
         var commandLine = snapshot.ToString();
+        ThrowIfOptionsUnsupported(commandLine);
         if (cancellationToken.IsCancellationRequested)
             throw new CommandCanceledException(commandLine, "cancelled before it started", null, cancellationToken);
-        var plan = new RunPlan(snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion), ConnectsFiles);
+        var plan = new RunPlan(snapshot, commandLine, RunSettings.For(snapshot, Options, runToCompletion), Options.ParentDeathSignal, ConnectsFiles);
         // Last: a run refused above has started nothing, so it must not use up the CloseParent fds.
         snapshot.ClaimParentFds();
+        plan.Observe(new RunObserver(plan, Name, _logger, Options.CommandLogLevel, Options.TraceCommandArguments, _children));
         return plan;
     }
+
+    /// <summary>
+    /// Refuses, before anything is spawned, a runner option this backend cannot honour for any
+    /// command (<see cref="CommandRunnerOptions.ParentDeathSignal"/> needs <see cref="CommandFeatures.ParentDeathSignal"/>).
+    /// </summary>
+    /// <param name="commandLine">The refused command's string form, or what names the option when no command is at hand.</param>
+    /// <exception cref="CommandNotSupportedException">The option is set and this backend lacks the feature.</exception>
+    internal void ThrowIfOptionsUnsupported(string commandLine = "CommandRunnerOptions.ParentDeathSignal")
+    {
+        if (Options.ParentDeathSignal is not null && !Features.HasFlag(CommandFeatures.ParentDeathSignal))
+            throw new CommandNotSupportedException(commandLine, CommandFeatures.ParentDeathSignal, Name, FullerBackend);
+    }
+
+    /// <summary>
+    /// Stops every child this runner still owns (started, not yet reaped, not detached, not a daemon)
+    /// by the stop sequence: the graceful signal (to the process group where the child leads one),
+    /// then SIGKILL after the kill grace period, or as soon as <paramref name="cancellationToken"/> is
+    /// cancelled (the host's shutdown timeout), whichever comes first. Logs what it stopped. From the
+    /// call on, the runner refuses every run with <see cref="ObjectDisposedException"/>; a run that was
+    /// starting meanwhile is stopped as soon as its child runs. Their waiters get a
+    /// <see cref="CommandCanceledException"/>. Completes when the stopped children were reaped, or at
+    /// once after the SIGKILL that the token's cancellation sent. A second call finds nothing to stop.
+    /// </summary>
+    public async Task ShutdownAsync(CancellationToken cancellationToken = default)
+    {
+        var owned = _children.Close();
+        if (owned.Length == 0)
+            return;
+        RunLog.Stopping(_logger, Name, owned.Length);
+        foreach (var run in owned)
+            run.Stop();
+        try
+        {
+            await Task.WhenAll(owned.Select(r => r.Completion)).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            var lingering = owned.Where(r => !r.Completion.IsCompleted).ToArray();
+            RunLog.Killing(_logger, Name, lingering.Length);
+            foreach (var run in lingering)
+                run.Kill();
+        }
+    }
+
+    /// <summary>Shuts the runner down (<see cref="ShutdownAsync"/>, bounded by the kill grace period alone).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Shuts the runner down as <see cref="DisposeAsync"/> does, blocking the calling thread until its children were reaped.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Shuts the runner down when <paramref name="disposing"/>; a backend that holds more releases it here.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+            ShutdownAsync(CancellationToken.None).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Lets dependency injection hand the runner the container's logger after its factory made it.</summary>
+    internal void UseLogger(ILogger logger) => _logger = logger;
 
     /// <summary>Runs a planned run to completion through the run engine: start, wait, dispose.</summary>
     protected async Task<CommandResult> RunAsync(RunPlan plan, CancellationToken cancellationToken)
@@ -133,9 +227,10 @@ public abstract class CommandRunnerBase : ICommandRunner
             pumps = StdioPumps.Open(plan);
             child = Spawn(plan);
         }
-        catch
+        catch (Exception e)
         {
             pumps?.Dispose();
+            plan.Observer.Failed(e);
             throw;
         }
         finally

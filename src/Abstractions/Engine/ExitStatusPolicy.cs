@@ -11,12 +11,14 @@ internal static class ExitStatusPolicy
     public static CommandResult Check(bool allowsNonZeroExit, bool returnsRawStatus, CommandResult result, string? standardErrorTail = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (result.Succeeded || returnsRawStatus)
-            return result;
-        if (result.ExitCode is not null && allowsNonZeroExit)
+        if (Accepts(allowsNonZeroExit, returnsRawStatus, result))
             return result;
         throw new CommandExitException(result, standardErrorTail ?? (result.HasStandardError ? Tail(result.StandardError) : ""));
     }
+
+    /// <summary>True when the status is acceptable by the rules of <see cref="Check"/>.</summary>
+    public static bool Accepts(bool allowsNonZeroExit, bool returnsRawStatus, CommandResult result) =>
+        result.Succeeded || returnsRawStatus || (result.ExitCode is not null && allowsNonZeroExit);
 
     /// <summary>The last <paramref name="maxChars"/> characters of <paramref name="text"/>, for messages.</summary>
     private static string Tail(string text, int maxChars = 2048)
@@ -45,6 +47,7 @@ internal static class ExitStatusPolicy
             StopReason.Timeout => throw new CommandTimeoutException(result.CommandLine, settings.Timeout ?? TimeSpan.Zero, result),
             StopReason.Canceled => throw new CommandCanceledException(result.CommandLine, "cancelled", result, cancelledBy),
             StopReason.Aborted => throw new CommandCanceledException(result.CommandLine, "aborted", result, default),
+            StopReason.RunnerStopped => throw new CommandCanceledException(result.CommandLine, "stopped: its runner was shut down", result, default),
             StopReason.CaptureLimit => throw new CommandCaptureLimitException(result.CommandLine, overflowStream, settings.CaptureLimit, result),
             _ => Check(allowsNonZeroExit, returnsRawStatus, result, standardErrorTail),
         };

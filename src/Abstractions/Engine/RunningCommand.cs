@@ -27,6 +27,7 @@ internal sealed class RunningCommand : IRunningCommand
     private readonly Task<CommandResult> _completion;
     private readonly ITimer? _timeout;
     private readonly StdioPumps? _pumps;
+    private readonly RunObserver _observer;
     private HandshakeState _handshake;
     private CommandStartException? _startFailure;
 
@@ -47,6 +48,7 @@ internal sealed class RunningCommand : IRunningCommand
         CommandLine = plan.CommandLine;
         _handshake = plan.RequiresHandshake ? HandshakeState.Pending : HandshakeState.NotRequired;
         _stops = new StopSequence(plan, child, time);
+        _observer = plan.Observer;
         try
         {
             child.Start(_stops);
@@ -54,8 +56,9 @@ internal sealed class RunningCommand : IRunningCommand
             if (_settings.Timeout is { } timeout)
                 _timeout = time.CreateTimer(static s => ((StopSequence)s!).Stop(StopReason.Timeout, default), _stops, timeout, Timeout.InfiniteTimeSpan);
         }
-        catch
+        catch (Exception e)
         {
+            _observer.Failed(e);
             // Whatever could not be set up, the child must not run on unowned: Start killed it, or the kill goes now.
             child.Signal(Signal.SIGKILL, toProcessGroup: false);
             child.AbandonHandshake();
@@ -63,6 +66,7 @@ internal sealed class RunningCommand : IRunningCommand
             child.Close(detached: false);
             throw;
         }
+        _observer.Started(child.Pid, _stops);
         _completion = CompleteAsync();
     }
 
@@ -133,7 +137,11 @@ internal sealed class RunningCommand : IRunningCommand
         }
     }
 
-    public void Detach() => IsDetached = true;
+    public void Detach()
+    {
+        IsDetached = true;
+        _observer.Released();
+    }
 
     /// <remarks>
     /// A backend's start already waits until the child reached the handshake (or failed before it,
@@ -227,6 +235,11 @@ internal sealed class RunningCommand : IRunningCommand
             if (!outputs.IsCompleted)
                 await outputs.WaitAsync(_settings.DrainTimeout, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+        catch (Exception e)
+        {
+            _observer.Failed(e);
+            throw;
+        }
         finally
         {
             _timeout?.Dispose();
@@ -234,7 +247,9 @@ internal sealed class RunningCommand : IRunningCommand
             _child.StopReading();
             _pumps?.StopReading();
         }
-        return _plan.Result(Pid, status, StartTime, exitTime,
+        var result = _plan.Result(Pid, status, StartTime, exitTime,
             _pumps?.OutputCapture?.Captured ?? _child.CapturedOutput, _pumps?.ErrorCapture?.Captured ?? _child.CapturedError);
+        _observer.Ended(result);
+        return result;
     }
 }

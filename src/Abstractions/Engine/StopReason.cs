@@ -15,4 +15,6 @@ public enum StopReason
     CaptureLimit,
     /// <summary>An input source or output target the run engine pumps failed (it threw).</summary>
     StreamFailed,
+    /// <summary>The runner that owns the child was disposed, or its host stopped.</summary>
+    RunnerStopped,
 }

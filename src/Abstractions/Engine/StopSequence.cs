@@ -51,6 +51,12 @@ public sealed class StopSequence
     /// <summary>True once a reason to stop was recorded. Lock-free: a backend reads it under its own reaping lock.</summary>
     public bool IsStopping => _stopping;
 
+    /// <summary>The first reason to stop that was recorded, or <see cref="StopReason.None"/>.</summary>
+    internal StopReason Reason
+    {
+        get { lock (_lock) return _record.Reason; }
+    }
+
     /// <summary>
     /// Stops the child for <paramref name="reason"/> if it is the first reason and the child has not
     /// exited: the graceful signal now, SIGKILL after the grace period.

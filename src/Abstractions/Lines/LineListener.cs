@@ -119,7 +119,6 @@ internal static class LineListener
     private static (TimeSpan Drain, TimeProvider Time) RunOf(IRunningCommand running) => running switch
     {
         RunningCommand engine => (engine.DrainTimeout, engine.Time),
-        LoggingRunningCommand logging => RunOf(logging.Inner),
         _ => (new CommandRunnerOptions().DrainTimeout, TimeProvider.System),
     };
 

@@ -16,7 +16,7 @@ public sealed class RunPlan
 {
     private readonly ParentFdOwnership _parentFds;
 
-    internal RunPlan(Command command, string commandLine, RunSettings settings, bool backendConnectsFiles = false)
+    internal RunPlan(Command command, string commandLine, RunSettings settings, Signal? defaultParentDeathSignal, bool backendConnectsFiles = false)
     {
         _parentFds = command.ParentFds;
         CommandLine = commandLine;
@@ -43,7 +43,8 @@ public sealed class RunPlan
         ResourceLimits = command.ResourceLimits.Count == 0 ? NoLimits : new Dictionary<ResourceLimitKind, ulong>(command.ResourceLimits);
         StartsNewSession = command.StartsNewSession;
         StartsNewProcessGroup = command.StartsNewProcessGroup;
-        ParentDeathSignal = command.ParentDeathSignal;
+        // The runner's binding of its children to the parent's death; never for a daemon, which outlives the parent by design.
+        ParentDeathSignal = command.ParentDeathSignal ?? (command.IsDaemon ? null : defaultParentDeathSignal);
         Uid = command.Uid;
         Gid = command.Gid;
         ClearsCapabilities = command.ClearsCapabilities;
@@ -147,7 +148,10 @@ public sealed class RunPlan
     /// </summary>
     public bool SignalsProcessGroup => (StartsNewSession || StartsNewProcessGroup) && !IsDaemon;
 
-    /// <inheritdoc cref="Command.ParentDeathSignal"/>
+    /// <summary>
+    /// The signal the child gets when the parent dies: the command's (<see cref="Command.SetParentDeathSignal"/>),
+    /// else the runner's <see cref="CommandRunnerOptions.ParentDeathSignal"/> unless the command is a daemon; null for none.
+    /// </summary>
     public Signal? ParentDeathSignal { get; }
 
     /// <inheritdoc cref="Command.Uid"/>
@@ -195,8 +199,14 @@ public sealed class RunPlan
             mergedOutput: capturesOutput && MergesOutput);
     }
 
+    /// <summary>What the runner sees of this run: its telemetry and the ownership of its child.</summary>
+    internal RunObserver Observer { get; private set; } = null!;
+
     /// <inheritdoc/>
     public override string ToString() => CommandLine;
+
+    /// <summary>Starts observing the run, once the plan passed the gate.</summary>
+    internal void Observe(RunObserver observer) => Observer = observer;
 
     /// <summary>Closes the CloseParent fds this plan claimed, once; the engine calls it right after the spawn was attempted.</summary>
     internal void ReleaseParentFds() => _parentFds.Release(PassedFds);

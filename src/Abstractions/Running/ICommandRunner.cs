@@ -42,6 +42,14 @@ public interface ICommandRunner
     /// still running, unless the handle was detached. Input and send buffers are pumped and captures
     /// collected in the background until <see cref="IRunningCommand.WaitAsync"/> completes.
     /// </summary>
+    /// <param name="command">The command to start.</param>
+    /// <param name="cancellationToken">
+    /// Governs the start alone: already cancelled, the start is refused with
+    /// <see cref="CommandCanceledException"/> and nothing is spawned. The spawn itself is not
+    /// interrupted, and cancelling the token after this returned does nothing to the child: pass a
+    /// token to <see cref="IRunningCommand.WaitAsync"/> to stop the child when it is cancelled. A child
+    /// nobody disposes is stopped when its runner is shut down (disposed, or its host stopped).
+    /// </param>
     /// <exception cref="CommandStartException">The child could not be started.</exception>
     /// <exception cref="CommandNotSupportedException">This backend cannot honour a setting of the command.</exception>
     Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default);

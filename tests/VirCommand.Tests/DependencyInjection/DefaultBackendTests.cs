@@ -15,9 +15,7 @@ public class DefaultBackendTests
         var logs = new ListLoggerProvider();
         using var services = new ServiceCollection().AddLogging(b => b.AddProvider(logs)).AddVirCommand().BuildServiceProvider();
 
-        var runner = Assert.IsType<LoggingCommandRunner>(services.GetRequiredService<ICommandRunner>());
-
-        Assert.IsType<PosixCommandRunner>(runner.Inner);
+        Assert.IsType<PosixCommandRunner>(services.GetRequiredService<ICommandRunner>());
         Assert.Equal("posix", services.GetRequiredService<BackendChoice>().Backend);
         var entry = Assert.Single(logs.Entries, e => e.Message.StartsWith("VirCommand uses the ", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, entry.Level);
@@ -37,7 +35,7 @@ public class DefaultBackendTests
         var result = await runner.RunAsync(command);
 
         Assert.Equal("managed", runner.Name);
-        Assert.IsType<ManagedCommandRunner>(((LoggingCommandRunner)runner).Inner);
+        Assert.IsType<ManagedCommandRunner>(runner);
         Assert.StartsWith("10.", result.StandardOutput, StringComparison.Ordinal);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Information && e.Message ==
             "VirCommand uses the managed backend: the POSIX backend cannot run here: its native library libvircommand.so did not load " +
@@ -61,9 +59,8 @@ public class DefaultBackendTests
     {
         using var services = new ServiceCollection().AddVirCommandPosix().AddVirCommandManaged().BuildServiceProvider();
 
-        var runner = Assert.IsType<LoggingCommandRunner>(services.GetRequiredService<ICommandRunner>());
+        var runner = Assert.IsType<ManagedCommandRunner>(services.GetRequiredService<ICommandRunner>());
 
-        Assert.IsType<ManagedCommandRunner>(runner.Inner);
         Assert.Equal(ManagedCommandRunner.PlatformFeatures, runner.Features);
     }
 

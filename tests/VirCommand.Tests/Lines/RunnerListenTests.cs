@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Win32.SafeHandles;
 using VirCommand.Backends.Fake;
 
@@ -21,18 +20,5 @@ public sealed class RunnerListenTests
         Assert.True(handle.IsClosed);
         Assert.Equal(PassFdOptions.CloseParent, Assert.Single(fake.Invocations[0].Plan.PassedFds).Flags);
         Assert.Throws<InvalidOperationException>(() => fake.ListenAsync(command).GetAsyncEnumerator().MoveNextAsync().AsTask().GetAwaiter().GetResult());
-    }
-
-    [Fact]
-    public async Task A_logging_runner_is_listened_to_like_its_backend()
-    {
-        var fake = new FakeCommandRunner();
-        fake.RegisterProgram("tool").Returns(FakeResponse.Exit(2, "out\n", "err\n"));
-        var runner = new LoggingCommandRunner(fake, NullLogger<LoggingCommandRunner>.Instance, new CommandRunnerOptions());
-
-        var events = await runner.ListenAsync(Command.New("tool").AllowNonZeroExit()).ToListAsync();
-
-        Assert.Equal(2, Assert.IsType<CommandExited>(events[^1]).Result.ExitCode);
-        Assert.Equal(["out", "err"], events.OfType<OutputLine>().OrderBy(l => l.Source).Select(l => l.Text));
     }
 }

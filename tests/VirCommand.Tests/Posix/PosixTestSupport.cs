@@ -28,6 +28,17 @@ public sealed class LinuxFactAttribute : FactAttribute
     }
 }
 
+/// <summary>A theory about the POSIX backend, or the process model it shares with the managed one, that only needs Linux.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class LinuxTheoryAttribute : TheoryAttribute
+{
+    public LinuxTheoryAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+            Skip = "needs Linux: the POSIX backend is Linux-only";
+    }
+}
+
 internal static partial class LibC
 {
     [LibraryImport("libc", EntryPoint = "geteuid")]
