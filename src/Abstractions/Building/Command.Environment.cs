@@ -101,7 +101,7 @@ public sealed partial class Command
     public Command AddEnvXDG(string baseDirectory)
     {
         Validate.ChildString(baseDirectory, nameof(baseDirectory));
-        if (!baseDirectory.StartsWith('/'))
+        if (!Path.IsPathFullyQualified(baseDirectory))
         {
             throw new ArgumentException(
                 $"The XDG base directory '{baseDirectory}' must be an absolute path: programs ignore a relative XDG directory.", nameof(baseDirectory));

@@ -1,8 +1,9 @@
 namespace VirCommand;
 
 /// <summary>
-/// The contract's rule for the file to start, where every backend that has no exec-time check of its
-/// own and <see cref="Command.GetBinaryPath"/> find it: a program with a directory separator is a path
+/// The contract's rule for the file to start, used by <see cref="Command.GetBinaryPath"/> and the
+/// managed backend (the POSIX backend applies the same rule with access(2), in its own resolver, so
+/// that a deferred check can fall to the exec): a program with a directory separator is a path
 /// relative to the parent's working directory; a bare name is looked up on the <em>parent's</em> PATH
 /// as it is now, never on a PATH set for the child.
 /// </summary>
