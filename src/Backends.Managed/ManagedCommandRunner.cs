@@ -61,7 +61,7 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
     {
         ArgumentNullException.ThrowIfNull(plan);
         var commandLine = plan.CommandLine;
-        var path = ProgramResolver.Resolve(plan.Program, commandLine);
+        var path = ProgramLookup.Resolve(plan.Program, commandLine);
         CheckWorkingDirectory(plan.WorkingDirectory, commandLine);
         var process = new Process { StartInfo = StartInfo(plan, path) };
         var startTime = DateTimeOffset.UtcNow;

@@ -77,6 +77,46 @@ public sealed partial class Command
     }
 
     /// <summary>
+    /// Sets a variable from a <c>NAME=value</c> string formatted with the invariant culture, as printf
+    /// would, split at the first <c>=</c> (<c>virCommandAddEnvFormat</c>).
+    /// </summary>
+    /// <exception cref="FormatException">The format is invalid.</exception>
+    /// <exception cref="ArgumentException">The format, or the text an argument formats to, contains NUL or a lone surrogate, or the result has no <c>=</c> or an empty name.</exception>
+    public Command AddEnvFormat(string format, params object?[] args)
+    {
+        Validate.ChildString(format, nameof(format));
+        var nameAndValue = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
+        // The format is clean, so whatever is wrong came from an argument's text.
+        Validate.ChildString(nameAndValue, nameof(args));
+        return AddEnvString(nameAndValue);
+    }
+
+    /// <summary>
+    /// Points the child's XDG base directories inside <paramref name="baseDirectory"/>, as libvirt does
+    /// (<c>virCommandAddEnvXDG</c>): <c>XDG_DATA_HOME=base/.local/share</c>,
+    /// <c>XDG_CACHE_HOME=base/.cache</c>, <c>XDG_CONFIG_HOME=base/.config</c>, in that order, all or none
+    /// for a concurrent run. The directories are not created.
+    /// </summary>
+    /// <exception cref="ArgumentException">The directory is empty or relative (the XDG specification has programs ignore a relative path), or contains NUL or a lone surrogate.</exception>
+    public Command AddEnvXDG(string baseDirectory)
+    {
+        Validate.ChildString(baseDirectory, nameof(baseDirectory));
+        if (!Path.IsPathFullyQualified(baseDirectory))
+        {
+            throw new ArgumentException(
+                $"The XDG base directory '{baseDirectory}' must be an absolute path: programs ignore a relative XDG directory.", nameof(baseDirectory));
+        }
+        var trimmed = baseDirectory.TrimEnd('/');
+        lock (_gate)
+        {
+            AddEnvPair("XDG_DATA_HOME", trimmed + "/.local/share");
+            AddEnvPair("XDG_CACHE_HOME", trimmed + "/.cache");
+            AddEnvPair("XDG_CONFIG_HOME", trimmed + "/.config");
+        }
+        return this;
+    }
+
+    /// <summary>
     /// The environment the child gets if it runs now: the parent's whole environment (sorted by
     /// name) while <see cref="InheritsEnvironment"/>, otherwise exactly <see cref="Environment"/>.
     /// </summary>

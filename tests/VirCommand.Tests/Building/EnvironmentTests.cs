@@ -177,4 +177,74 @@ public sealed class EnvironmentTests
         Assert.Equal("TOKEN=s3cr3t", variable.ToEnvironString());
         Assert.Equal("TOKEN=***", variable.ToString());
     }
+
+    [Fact]
+    public void AddEnvFormat_FormatsInvariantlyAndReplacesLikeAPair()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            var command = new Command("prog").AddEnvPair("RATE", "0").AddEnvFormat("RATE={0}", 1.5).AddEnvFormat("{0}={1}", "N", 7);
+
+            Assert.False(command.InheritsEnvironment);
+            Assert.Equal([new EnvironmentVariable("RATE", "1.5"), new EnvironmentVariable("N", "7")], command.Environment);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    [Theory]
+    [InlineData("NOEQUALS{0}", "no '='")]
+    [InlineData("{0}=x", "empty name")]
+    public void AddEnvFormat_ResultThatIsNoAssignment_IsRefusedAndAddsNothing(string format, string expected)
+    {
+        var command = new Command("prog");
+
+        var error = Assert.Throws<ArgumentException>(() => command.AddEnvFormat(format, ""));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.True(command.InheritsEnvironment);
+    }
+
+    [Fact]
+    public void AddEnvFormat_ArgumentWithNul_NamesTheArguments()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new Command("prog").AddEnvFormat("A={0}", "x\0y"));
+
+        Assert.Equal("args", error.ParamName);
+    }
+
+    [Theory]
+    [InlineData("/srv/vm", "/srv/vm")]
+    [InlineData("/srv/vm/", "/srv/vm")]
+    [InlineData("/", "")]
+    public void AddEnvXDG_SetsLibvirtsThreeVariablesInItsOrder(string baseDirectory, string prefix)
+    {
+        var command = new Command("prog").AddEnvPair("XDG_CACHE_HOME", "/old").AddEnvXDG(baseDirectory);
+
+        Assert.Equal(
+            [
+                new EnvironmentVariable("XDG_CACHE_HOME", prefix + "/.cache"),
+                new EnvironmentVariable("XDG_DATA_HOME", prefix + "/.local/share"),
+                new EnvironmentVariable("XDG_CONFIG_HOME", prefix + "/.config"),
+            ],
+            command.Environment);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("relative/dir")]
+    [InlineData("/a\0b")]
+    public void AddEnvXDG_EmptyRelativeOrNul_IsRefusedAndAddsNothing(string baseDirectory)
+    {
+        var command = new Command("prog");
+
+        var error = Assert.Throws<ArgumentException>(() => command.AddEnvXDG(baseDirectory));
+
+        Assert.Equal("baseDirectory", error.ParamName);
+        Assert.True(command.InheritsEnvironment);
+    }
 }

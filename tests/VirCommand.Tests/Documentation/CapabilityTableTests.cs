@@ -87,7 +87,7 @@ public sealed class CapabilityTableTests
         return text.ToString();
     }
 
-    private static string ReadmePath()
+    internal static string ReadmePath()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
