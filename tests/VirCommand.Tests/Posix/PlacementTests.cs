@@ -3,6 +3,7 @@ using VirCommand.Tests.Conformance;
 namespace VirCommand.Tests.Posix;
 
 /// <summary>Issue 16 item 4: CPU affinity and nice value, set in the child before exec; refusals are reported at their own stage.</summary>
+[Collection("Serial")] // the leak check counts every fd of the process
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PlacementTests
 {
