@@ -181,6 +181,36 @@ static void report_rlimit(const char *name, int resource)
     printf("rlimit %s: %s %s\n", name, soft, hard);
 }
 
+/* The CPUs and nice value as the kernel shows them to anyone: the
+ * Cpus_allowed_list line of /proc/self/status and field 19 of /proc/self/stat
+ * (after the parenthesised comm, which may hold spaces). */
+static void report_placement(void)
+{
+    char line[4096], *p;
+    long nice = 0;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f == NULL)
+        die("/proc/self/status");
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "Cpus_allowed_list:", 18) == 0) {
+            for (p = line + 18; *p == ' ' || *p == '\t'; p++)
+                ;
+            printf("cpus: %s", p);
+        }
+    fclose(f);
+    f = fopen("/proc/self/stat", "r");
+    if (f == NULL || fgets(line, sizeof line, f) == NULL || (p = strrchr(line, ')')) == NULL)
+        die("/proc/self/stat");
+    fclose(f);
+    /* p: ") state ppid ..." ; state is field 3, nice field 19 */
+    for (int field = 2; field < 19 && p != NULL; field++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL)
+        die("/proc/self/stat");
+    nice = strtol(p + 1, NULL, 10);
+    printf("nice: %ld\n", nice);
+}
+
 static void report(int argc, char **argv)
 {
     size_t nenv = 0;
@@ -240,6 +270,7 @@ static void report(int argc, char **argv)
     report_rlimit("nproc", RLIMIT_NPROC);
     report_rlimit("memlock", RLIMIT_MEMLOCK);
     report_rlimit("core", RLIMIT_CORE);
+    report_placement();
 
     sigprocmask(SIG_BLOCK, NULL, &blocked);
     for (int sig = 1; sig <= 64; sig++)

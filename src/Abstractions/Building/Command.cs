@@ -87,6 +87,8 @@ public sealed partial class Command : IDisposable
             if (UsesNonblockingFds) f |= CommandFeatures.NonblockingFds;
             if (_sendBuffers.Count > 0) f |= CommandFeatures.SendBuffers;
             if (Umask is not null) f |= CommandFeatures.Umask;
+            if (_cpuAffinity.Length > 0) f |= CommandFeatures.CpuAffinity;
+            if (Nice is not null) f |= CommandFeatures.Priority;
             if (IsDaemon) f |= CommandFeatures.Daemonize;
             if (PidFile is not null) f |= CommandFeatures.PidFile;
             if (_limits.Count > 0) f |= CommandFeatures.ResourceLimits;

@@ -57,4 +57,8 @@ public enum StartStage
     Handshake = 21,
     /// <summary>The exec call itself.</summary>
     Exec = 22,
+    /// <summary>Setting the CPU affinity (<c>sched_setaffinity</c>); after <see cref="ResourceLimit"/>, before <see cref="Umask"/>.</summary>
+    CpuAffinity = 23,
+    /// <summary>Setting the nice value (<c>setpriority</c>); right after <see cref="CpuAffinity"/>.</summary>
+    Priority = 24,
 }

@@ -38,6 +38,8 @@ public sealed class RunPlan
         PassedFds = Copy(command.PassedFds);
         SendBuffers = Copy(command.SendBuffers);
         Umask = command.Umask;
+        CpuAffinity = command.CpuAffinity;
+        Nice = command.Nice;
         IsDaemon = command.IsDaemon;
         PidFile = command.PidFile;
         ResourceLimits = command.ResourceLimits.Count == 0 ? NoLimits : new Dictionary<ResourceLimitKind, ulong>(command.ResourceLimits);
@@ -126,6 +128,12 @@ public sealed class RunPlan
 
     /// <inheritdoc cref="Command.Umask"/>
     public int? Umask { get; }
+
+    /// <inheritdoc cref="Command.CpuAffinity"/>
+    public IReadOnlyList<int> CpuAffinity { get; }
+
+    /// <inheritdoc cref="Command.Nice"/>
+    public int? Nice { get; }
 
     /// <inheritdoc cref="Command.IsDaemon"/>
     public bool IsDaemon { get; }

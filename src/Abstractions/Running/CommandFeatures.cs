@@ -69,6 +69,10 @@ public enum CommandFeatures : long
     /// pipe" and exits 1 instead of dying quietly). A guarantee of the backend, like <see cref="CloseOtherFds"/>.
     /// </summary>
     DefaultSignals = 1L << 22,
+    /// <summary><see cref="Command.SetCpuAffinity"/>.</summary>
+    CpuAffinity = 1L << 23,
+    /// <summary><see cref="Command.SetNice"/>.</summary>
+    Priority = 1L << 24,
     /// <summary>Every feature.</summary>
-    All = (1L << 23) - 1,
+    All = (1L << 25) - 1,
 }

@@ -14,6 +14,7 @@ internal static unsafe partial class NativeSpawn
     public const uint FlagClearCaps = 32;
     public const uint FlagNoNewPrivs = 64;
     public const uint FlagHandshake = 128;
+    public const uint FlagSetNice = 256;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FdMap
@@ -55,6 +56,9 @@ internal static unsafe partial class NativeSpawn
         public byte* PidFile;
         public nint Hook;
         public nint HookOpaque;
+        public ulong* CpuMask;
+        public int CpuMaskWords;
+        public int Nice;
     }
 
     [StructLayout(LayoutKind.Sequential)]

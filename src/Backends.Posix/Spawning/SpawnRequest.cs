@@ -73,6 +73,12 @@ internal static unsafe class SpawnRequest
         if (plan.ClearsCapabilities) flags |= NativeSpawn.FlagClearCaps;
         if (plan.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
         if (plan.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
+        if (plan.Nice is not null) flags |= NativeSpawn.FlagSetNice;
+        var cpuMaskWords = plan.CpuAffinity.Count == 0 ? 0 : (plan.CpuAffinity.Max() / 64) + 1;
+        var cpuMask = arena.Items<ulong>(cpuMaskWords);
+        new Span<ulong>(cpuMask, cpuMaskWords).Clear();
+        foreach (var cpu in plan.CpuAffinity)
+            cpuMask[cpu / 64] |= 1UL << (cpu % 64);
         var caps = 0UL;
         foreach (var cap in plan.AllowedCapabilities)
             caps |= 1UL << (int)cap;
@@ -101,6 +107,9 @@ internal static unsafe class SpawnRequest
             PidFile = pidFile is null ? null : arena.String(pidFile),
             Hook = plan.Hook?.Function ?? 0,
             HookOpaque = plan.Hook?.Opaque ?? 0,
+            CpuMask = cpuMaskWords == 0 ? null : cpuMask,
+            CpuMaskWords = cpuMaskWords,
+            Nice = plan.Nice ?? 0,
         };
         NativeSpawn.SpawnResult result;
         if (NativeSpawn.Spawn(&request, &result) != 0)
@@ -124,6 +133,8 @@ internal static unsafe class SpawnRequest
         StartStage.Groups => new StartFailure(stage, error, $"setgroups({string.Join(',', credentials?.Groups ?? [])})"),
         StartStage.ResourceLimit => new StartFailure(stage, error,
             "setting " + string.Join(", ", plan.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
+        StartStage.CpuAffinity => new StartFailure(stage, error, $"sched_setaffinity({string.Join(',', plan.CpuAffinity)})"),
+        StartStage.Priority => new StartFailure(stage, error, $"setpriority(nice {plan.Nice})"),
         StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
         _ => new StartFailure(stage, error),
     };

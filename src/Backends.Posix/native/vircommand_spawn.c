@@ -136,7 +136,8 @@ struct vc_dirent64 {
 #endif
 
 #define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
-                   VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE)
+                   VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE | \
+                   VC_FLAG_SET_NICE)
 /* Requests that need a child with its own memory (see the top). */
 #define FORK_FLAGS (VC_FLAG_DAEMONIZE | VC_FLAG_HANDSHAKE)
 
@@ -444,6 +445,21 @@ static void reset_internal_signal(int sig)
 #endif
 }
 
+/* Placement: the CPUs the child may run on and its nice value.  Raw system
+ * calls on pid 0, the calling task: on the vfork path that is the child
+ * alone, never the parent thread whose memory it shares.  Before the ids
+ * change (step 11), because a nice value below the parent's needs
+ * CAP_SYS_NICE, which the new uid may not have. */
+static void apply_placement(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    if (req->cpu_mask != NULL &&
+        syscall(SYS_sched_setaffinity, 0, (size_t)req->cpu_mask_words * sizeof(uint64_t), req->cpu_mask) != 0)
+        child_fail(a, VC_STAGE_AFFINITY, errno);
+    if ((req->flags & VC_FLAG_SET_NICE) && syscall(SYS_setpriority, PRIO_PROCESS, 0, req->nice) != 0)
+        child_fail(a, VC_STAGE_PRIORITY, errno);
+}
+
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
 
 /* Runs between fork/clone and execve, in the order of libvirt's virExec; every
@@ -523,6 +539,9 @@ static __attribute__((noreturn)) int child_main(void *arg)
         if (syscall(SYS_prlimit64, 0, rlimit_resources[req->rlimits[i].resource], &rl, NULL) != 0)
             child_fail(a, VC_STAGE_RLIMIT, errno);
     }
+
+    /* 7b. Placement: CPU affinity and nice value (apply_placement). */
+    apply_placement(a);
 
     /* 8. umask never fails (async-signal-safe). */
     if (req->umask >= 0)
@@ -763,6 +782,10 @@ static int check_request(const vc_spawn_request *r)
         return VC_STAGE_GROUPS;
     if (r->pidfile != NULL && !(r->flags & VC_FLAG_DAEMONIZE))
         return VC_STAGE_PIDFILE;
+    if (r->cpu_mask_words < 0 || (r->cpu_mask_words > 0) != (r->cpu_mask != NULL))
+        return VC_STAGE_AFFINITY;
+    if ((r->flags & VC_FLAG_SET_NICE) && (r->nice < -20 || r->nice > 19))
+        return VC_STAGE_PRIORITY;
     return VC_STAGE_NONE;
 }
 

@@ -36,7 +36,8 @@ enum vc_stage {
     VC_STAGE_PASS_FDS = 8, VC_STAGE_CLOSE_FDS = 9, VC_STAGE_RLIMIT = 10, VC_STAGE_UMASK = 11,
     VC_STAGE_DAEMONIZE = 12, VC_STAGE_PIDFILE = 13, VC_STAGE_HOOK = 14, VC_STAGE_GROUPS = 15,
     VC_STAGE_GID = 16, VC_STAGE_UID = 17, VC_STAGE_CAPS = 18, VC_STAGE_NO_NEW_PRIVS = 19,
-    VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22
+    VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22,
+    VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24
 };
 
 /* vc_spawn_request.flags */
@@ -48,7 +49,8 @@ enum vc_flag {
     VC_FLAG_SET_GID = 16,          /* setresgid(gid, gid, gid) */
     VC_FLAG_CLEAR_CAPS = 32,       /* drop every capability not in caps_allowed, bounding set included */
     VC_FLAG_NO_NEW_PRIVS = 64,     /* prctl(PR_SET_NO_NEW_PRIVS) */
-    VC_FLAG_HANDSHAKE = 128        /* stop before exec until vc_handshake_release */
+    VC_FLAG_HANDSHAKE = 128,       /* stop before exec until vc_handshake_release */
+    VC_FLAG_SET_NICE = 256         /* setpriority(PRIO_PROCESS, 0, nice) */
 };
 
 /* vc_rlimit.resource: the order of the C# enum VirCommand.ResourceLimitKind. */
@@ -93,6 +95,9 @@ typedef struct vc_spawn_request {
     const char *pidfile;           /* VC_FLAG_DAEMONIZE only; NULL: none */
     int (*hook)(void *);           /* NULL: none; else called as the last step before ids, cwd and exec */
     void *hook_opaque;
+    const uint64_t *cpu_mask;      /* NULL: keep the parent's affinity; else bit N of word N/64: CPU N allowed */
+    int32_t cpu_mask_words;        /* words in cpu_mask (0 with NULL) */
+    int32_t nice;                  /* with VC_FLAG_SET_NICE: -20..19 */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {
@@ -128,7 +133,9 @@ typedef struct vc_spawn_result {
  * (nfds < 0, fds NULL, child_fd < 3 or duplicated), UMASK (> 0777),
  * SESSION (unknown flag), PDEATHSIG (not a signal number), RLIMIT (bad
  * kind, rlimits NULL), GROUPS (ngroups < -1, groups NULL), CAPS (a bit above
- * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE).
+ * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE), AFFINITY
+ * (cpu_mask_words < 0, or cpu_mask NULL with words or set without), PRIORITY (nice
+ * outside -20..19).
  *
  * Thread-safe.  Every fd of the parent should be close-on-exec (.NET's are):
  * this shim closes everything else in its own children, but a fork done by

@@ -17,6 +17,8 @@ public sealed class RequiredFeaturesTests
         ["NonblockingFds"] = (c => c.NonblockingFds(), CommandFeatures.NonblockingFds),
         ["SendBuffer"] = (c => c.SetSendBuffer(new byte[] { 1 }), CommandFeatures.SendBuffers),
         ["Umask"] = (c => c.SetUmask(0), CommandFeatures.Umask),
+        ["CpuAffinity"] = (c => c.SetCpuAffinity(0), CommandFeatures.CpuAffinity),
+        ["Nice"] = (c => c.SetNice(0), CommandFeatures.Priority),
         ["Daemonize"] = (c => c.Daemonize(), CommandFeatures.Daemonize),
         ["PidFile"] = (c => c.SetPidFile("/run/x.pid"), CommandFeatures.PidFile),
         ["MaxFiles"] = (c => c.SetMaxFiles(0), CommandFeatures.ResourceLimits),

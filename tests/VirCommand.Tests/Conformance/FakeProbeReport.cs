@@ -58,6 +58,8 @@ internal static class FakeProbeReport
         Line("rlimit nproc", Limit(command, ResourceLimitKind.Processes, "Max processes"));
         Line("rlimit memlock", Limit(command, ResourceLimitKind.LockedMemory, "Max locked memory"));
         Line("rlimit core", Limit(command, ResourceLimitKind.CoreSize, "Max core file size"));
+        Line("cpus", command.CpuAffinity.Count > 0 ? string.Join(',', command.CpuAffinity) : ParentProcess.CpusAllowed);
+        Line("nice", Number(command.Nice ?? ParentProcess.Nice));
         Line("sigmask", "0000000000000000");
         Line("sigpipe", "default");
         return text.ToString();

@@ -47,6 +47,8 @@ internal static class FeatureCases
         new(CommandFeatures.Handshake, (c, _) => c.RequireHandshake(), Handshake, RunsToCompletion: false),
         new(CommandFeatures.RawStatus, (c, _) => c.RawStatus(), RawStatus),
         new(CommandFeatures.GracefulSignal, (c, _) => c.SetGracefulSignal(Signal.SIGUSR1), GracefulSignal),
+        new(CommandFeatures.CpuAffinity, (c, _) => c.SetCpuAffinity(ParentCpus[^1]), CpuAffinity),
+        new(CommandFeatures.Priority, (c, _) => c.SetNice(19), Priority),
         new(CommandFeatures.CloseOtherFds, null, CloseOtherFds, ProveUnclaimed: OtherFdsReachTheChild),
         new(CommandFeatures.DefaultSignals, null, DefaultSignals, ProveUnclaimed: SigPipeIgnoredInTheChild),
     ];
@@ -150,6 +152,23 @@ internal static class FeatureCases
     {
         Assert.Equal("0027", (await x.ReportAsync(Probe.Command().SetUmask(0x17))).Umask);
         Assert.Equal("0000", (await x.ReportAsync(Probe.Command().SetUmask(0))).Umask);
+    }
+
+    private static IReadOnlyList<int> ParentCpus => ProbeReport.CpuList(ParentProcess.CpusAllowed);
+
+    /// <summary>Issue 16 item 4: the child runs on exactly the CPUs asked (its Cpus_allowed_list), whatever the parent's.</summary>
+    private static async Task CpuAffinity(FeatureContext x)
+    {
+        var last = ParentCpus[^1];
+        Assert.Equal([last], (await x.ReportAsync(Probe.Command().SetCpuAffinity(last))).Cpus);
+        Assert.Equal(ParentCpus, (await x.ReportAsync(Probe.Command().SetCpuAffinity(ParentCpus))).Cpus);
+    }
+
+    /// <summary>Issue 16 item 4: the child's nice value (field 19 of its /proc/self/stat) is the one asked; raising it needs no privilege.</summary>
+    private static async Task Priority(FeatureContext x)
+    {
+        Assert.Equal(19, (await x.ReportAsync(Probe.Command().SetNice(19))).Nice);
+        Assert.Equal(ParentProcess.Nice, (await x.ReportAsync(Probe.Command())).Nice);
     }
 
     /// <summary>SPEC §3.3: the daemon runs in a new session (the intermediate's), in "/", away from us; the run returns.</summary>

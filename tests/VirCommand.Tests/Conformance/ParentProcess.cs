@@ -34,6 +34,19 @@ internal static class ParentProcess
         return $"{fields[0]} {fields[1]}";
     }
 
+    /// <summary>The CPUs this process may run on, as the kernel lists them.</summary>
+    public static string CpusAllowed => Status("Cpus_allowed_list").Trim();
+
+    /// <summary>This process's nice value, field 19 of /proc/self/stat.</summary>
+    public static int Nice
+    {
+        get
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], CultureInfo.InvariantCulture);
+        }
+    }
+
     private static string Status(string key) =>
         File.ReadLines("/proc/self/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal))[(key.Length + 1)..];
 }

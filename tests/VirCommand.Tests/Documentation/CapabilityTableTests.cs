@@ -44,6 +44,8 @@ public sealed class CapabilityTableTests
         [CommandFeatures.Handshake] = "`RequireHandshake`",
         [CommandFeatures.RawStatus] = "`RawStatus` (tells exit codes and signals apart)",
         [CommandFeatures.GracefulSignal] = "`SetGracefulSignal` other than SIGKILL, `SignalAsync`",
+        [CommandFeatures.CpuAffinity] = "`SetCpuAffinity`",
+        [CommandFeatures.Priority] = "`SetNice`",
         [CommandFeatures.DefaultSignals] = "(a guarantee) the child starts with default signal actions, SIGPIPE too",
         [CommandFeatures.CloseOtherFds] = "(a guarantee) fds not passed never reach the child",
     };

@@ -13,7 +13,7 @@ internal sealed class ProbeReport
     private static readonly string[] TrailingKeys =
     [
         "cwd", "umask", "pid", "ppid", "sid", "pgid", "uid", "gid", "groups", "caps", "no_new_privs", "pdeathsig",
-        "rlimit nofile", "rlimit nproc", "rlimit memlock", "rlimit core", "sigmask", "sigpipe",
+        "rlimit nofile", "rlimit nproc", "rlimit memlock", "rlimit core", "cpus", "nice", "sigmask", "sigpipe",
     ];
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -40,6 +40,14 @@ internal sealed class ProbeReport
     public string Cwd => this["cwd"];
 
     public string Umask => this["umask"];
+
+    /// <summary>The CPUs the child may run on, from the kernel's range list (<c>0-2,5</c>).</summary>
+    public IReadOnlyList<int> Cpus => CpuList(this["cpus"]);
+
+    /// <summary>Parses the kernel's CPU range list (<c>0-2,5</c>).</summary>
+    public static IReadOnlyList<int> CpuList(string list) => [.. list.Split(',').SelectMany(Range)];
+
+    public int Nice => Number("nice");
 
     public int Pid => Number("pid");
 
@@ -151,5 +159,13 @@ internal sealed class ProbeReport
             value = "";
             return false;
         }
+    }
+
+    private static IEnumerable<int> Range(string range)
+    {
+        var dash = range.IndexOf('-', StringComparison.Ordinal);
+        var first = int.Parse(dash < 0 ? range : range[..dash], System.Globalization.CultureInfo.InvariantCulture);
+        var last = dash < 0 ? first : int.Parse(range[(dash + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return Enumerable.Range(first, last - first + 1);
     }
 }

@@ -53,7 +53,7 @@ public sealed class ResourceLimitTests
         }
     }
 
-    private static bool HasCapability(Capability capability)
+    internal static bool HasCapability(Capability capability)
     {
         var line = File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("CapEff:", StringComparison.Ordinal));
         var effective = ulong.Parse(line["CapEff:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
