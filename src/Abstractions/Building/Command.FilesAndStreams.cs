@@ -95,6 +95,27 @@ public sealed partial class Command
     public Command SetErrorStream(Stream stream, bool capture = false) => SetError(OutputStream(stream, capture));
 
     /// <summary>
+    /// Hands each line of stdout to <paramref name="onLine"/> as the child writes it (CliWrap's
+    /// <c>PipeTarget.ToDelegate</c>), cut and decoded as <see cref="RunningCommandLines.ReadLinesAsync"/>
+    /// cuts them: the terminator dropped, a last line without one still handed over, a line longer than
+    /// <see cref="LineOptions.MaxLineLength"/> handed over in chunks. The run engine pumps it, so a slow
+    /// callback slows the child through the pipe. The callback runs on the pump's thread, one line at a
+    /// time per stream (stdout's and stderr's callbacks may run at the same time); every line is handed
+    /// over before the run completes (unless the drain time ran out first). A callback that throws fails
+    /// the run with <see cref="CommandStreamException"/> and stops the child.
+    /// </summary>
+    /// <param name="onLine">Called with each line's text.</param>
+    /// <param name="options">The encoding, line-length bound and separator; null for UTF-8 lines.</param>
+    /// <exception cref="InvalidOperationException">Stdout is already set; or the command is a daemon.</exception>
+    public Command SetOutputLines(Action<string> onLine, LineOptions? options = null) =>
+        SetOutput(LineTarget(onLine, options, ChildOutput.StandardOutput), merged: false);
+
+    /// <summary>Hands each line of stderr to <paramref name="onLine"/> as the child writes it; see <see cref="SetOutputLines"/>.</summary>
+    /// <inheritdoc cref="SetOutputLines"/>
+    public Command SetErrorLines(Action<string> onLine, LineOptions? options = null) =>
+        SetError(LineTarget(onLine, options, ChildOutput.StandardError));
+
+    /// <summary>
     /// Sends stdout and stderr to one file, interleaved in the child's write order (<c>&gt;file 2&gt;&amp;1</c>);
     /// see <see cref="SetOutputFile"/>. Needs <see cref="CommandFeatures.MergedOutput"/>.
     /// </summary>
@@ -131,5 +152,12 @@ public sealed partial class Command
         if (!stream.CanWrite)
             throw new ArgumentException("The stream cannot be written (CanWrite is false): an output needs a writable stream.", nameof(stream));
         return new StdioTarget(StdioKind.Stream) { Stream = stream, Captures = capture };
+    }
+
+    private static StdioTarget LineTarget(Action<string> onLine, LineOptions? options, ChildOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(onLine);
+        var lines = options ?? LineOptions.Default;
+        return new StdioTarget(StdioKind.Stream) { NewStream = () => new LineCallbackStream(onLine, lines, output) };
     }
 }

@@ -54,6 +54,9 @@ public sealed record StdioTarget(StdioKind Kind, int Fd = -1, ReadOnlyMemory<byt
     /// <summary>The caller's stream, for <see cref="StdioKind.Stream"/> made from a <see cref="System.IO.Stream"/>. The caller owns it: the library never disposes it.</summary>
     public System.IO.Stream? Stream { get; init; }
 
+    /// <summary>For an output <see cref="StdioKind.Stream"/> that keeps state per run (a line callback): makes each run's own target.</summary>
+    internal Func<System.IO.Stream>? NewStream { get; init; }
+
     /// <summary>For an input <see cref="StdioKind.Stream"/>: the chunks the run engine feeds to stdin, enumerated afresh by each run.</summary>
     internal IAsyncEnumerable<ReadOnlyMemory<byte>>? Source { get; init; }
 

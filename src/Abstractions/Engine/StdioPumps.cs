@@ -124,7 +124,7 @@ internal sealed class StdioPumps : IDisposable
     {
         null => null,
         StdioKind.File => OpenFile(target, stream, write: true),
-        _ => target.Stream,
+        _ => target.NewStream?.Invoke() ?? target.Stream,
     };
 
     private TeeCapture? Capture(StdioTarget target, string stream, StopSequence stops) =>
