@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -272,8 +273,8 @@ public sealed partial class EverydayTasksTests : IDisposable
         {
             var ours = regions[("ours", key)];
             var theirs = regions.GetValueOrDefault(("cliwrap", key));
-            table.Append($"| {task} | {Cell(ours)} | {ours.Count} | ");
-            table.Append(theirs is null ? "no fake: wrap it behind an interface of your own and mock that | – |\n" : $"{Cell(theirs)} | {theirs.Count} |\n");
+            table.Append("| " + task + " | " + Cell(ours) + " | " + ours.Count.ToString(CultureInfo.InvariantCulture) + " | ");
+            table.Append(theirs is null ? "no fake: wrap it behind an interface of your own and mock that | – |\n" : Cell(theirs) + " | " + theirs.Count.ToString(CultureInfo.InvariantCulture) + " |\n");
         }
         return table.ToString().TrimEnd();
     }
