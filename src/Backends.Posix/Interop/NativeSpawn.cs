@@ -59,6 +59,10 @@ internal static unsafe partial class NativeSpawn
         public ulong* CpuMask;
         public int CpuMaskWords;
         public int Nice;
+        public byte* Cgroup;
+        public int SchedCore;
+        public byte* SELinuxLabel;
+        public byte* AppArmorProfile;
     }
 
     [StructLayout(LayoutKind.Sequential)]

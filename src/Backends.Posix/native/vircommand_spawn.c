@@ -71,6 +71,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -97,6 +98,29 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define VC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Kernel ABI from linux/sched.h: clone3's arguments up to CLONE_ARGS_SIZE_VER2
+ * (the cgroup field, Linux 5.7).  An older kernel refuses the larger struct
+ * with E2BIG, as its unknown tail is not all zero. */
+struct vc_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/* Kernel ABI from linux/prctl.h (core scheduling, Linux 5.14). */
+#define VC_PR_SCHED_CORE 62
+#define VC_PR_SCHED_CORE_CREATE 1
+#define VC_PR_SCHED_CORE_SHARE_FROM 3
+#define VC_PR_SCHED_CORE_SCOPE_THREAD 0
+#define VC_PR_SCHED_CORE_SCOPE_THREAD_GROUP 1
+
+/* What a /proc attr file takes in one write (proc_pid_attr_write cuts at a
+ * page, 4 KiB at least): the label plus "exec " for AppArmor, and room for
+ * the terminating NUL in the child's buffer. */
+#define VC_ATTR_MAX 4095
 /* P_PIDFD is an enumerator (not a macro) in glibc >= 2.36 and absent before. */
 #define VC_P_PIDFD ((idtype_t)3)
 
@@ -460,6 +484,66 @@ static void apply_placement(struct child_args *a)
         child_fail(a, VC_STAGE_PRIORITY, errno);
 }
 
+/* Core scheduling (libvirt's virCommandSetRunAlone/RunAmong): a new group
+ * of trusted tasks for the child alone, or the group of a given process, so
+ * that SMT siblings of a core only ever run tasks of one group at a time.
+ * Before the ids change: SHARE_FROM needs ptrace read access to the source,
+ * which the parent's credentials are likelier to have.  pid 0 and the thread
+ * group scope name this child only, on the vfork path too (no CLONE_THREAD).
+ * Inherited by the daemon's fork.  prctl: a plain system call. */
+static void join_core_scheduling(struct child_args *a)
+{
+    int from = a->req->sched_core, rc;
+    if (from == 0)
+        return;
+    rc = from < 0 ? prctl(VC_PR_SCHED_CORE, VC_PR_SCHED_CORE_CREATE, 0UL, VC_PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0UL)
+                  : prctl(VC_PR_SCHED_CORE, VC_PR_SCHED_CORE_SHARE_FROM, (unsigned long)from, VC_PR_SCHED_CORE_SCOPE_THREAD, 0UL);
+    if (rc != 0)
+        child_fail(a, VC_STAGE_SCHED_CORE, errno);
+}
+
+/* One write of prefix + value to a /proc attr file: the kernel parses each
+ * write whole, so the two parts must go together; hence the copy into a stack
+ * buffer (check_request bounds the length).  open, write, close: plain system
+ * calls.  0, or -1 with errno. */
+static int write_attr(const char *path, const char *prefix, const char *value)
+{
+    char buf[VC_ATTR_MAX + 1];
+    size_t n = 0;
+    ssize_t written;
+    int fd, err;
+    for (const char *p = prefix; *p; p++)
+        buf[n++] = *p;
+    for (const char *p = value; *p; p++)
+        buf[n++] = *p;
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    written = write(fd, buf, n);
+    err = written == (ssize_t)n ? 0 : written < 0 ? errno : EIO;
+    close(fd);
+    errno = err;
+    return err == 0 ? 0 : -1;
+}
+
+/* Security labels for the exec, through the kernel's own interface (what
+ * libselinux's setexeccon and libapparmor's aa_change_onexec write, without
+ * either library): the label applies at the next execve and only to it, so
+ * this is the last step before exec.  /proc/thread-self: this task, which on
+ * the vfork path is the child, not the parent thread.  AppArmor has its own
+ * directory since Linux 5.8 (LSM stacking); before that it owns attr/exec.
+ * A kernel without the LSM refuses the write (EINVAL), never silently. */
+static void apply_security_labels(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    if (req->selinux_label != NULL && write_attr("/proc/thread-self/attr/exec", "", req->selinux_label) != 0)
+        child_fail(a, VC_STAGE_SELINUX_LABEL, errno);
+    if (req->apparmor_profile != NULL &&
+        write_attr("/proc/thread-self/attr/apparmor/exec", "exec ", req->apparmor_profile) != 0 &&
+        (errno != ENOENT || write_attr("/proc/thread-self/attr/exec", "exec ", req->apparmor_profile) != 0))
+        child_fail(a, VC_STAGE_APPARMOR_PROFILE, errno);
+}
+
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
 
 /* Runs between fork/clone and execve, in the order of libvirt's virExec; every
@@ -543,6 +627,10 @@ static __attribute__((noreturn)) int child_main(void *arg)
     /* 7b. Placement: CPU affinity and nice value (apply_placement). */
     apply_placement(a);
 
+    /* 7c. Core scheduling group (join_core_scheduling).  The cgroup needs no
+     * step: clone3 started us in it. */
+    join_core_scheduling(a);
+
     /* 8. umask never fails (async-signal-safe). */
     if (req->umask >= 0)
         umask((mode_t)req->umask);
@@ -620,6 +708,9 @@ static __attribute__((noreturn)) int child_main(void *arg)
             child_fail(a, VC_STAGE_HANDSHAKE, n < 0 ? errno : ECANCELED);
     }
 
+    /* 15. Security labels of the exec (apply_security_labels). */
+    apply_security_labels(a);
+
     execve(req->path, req->argv, req->envp);
     child_fail(a, VC_STAGE_EXEC, errno);
 }
@@ -636,6 +727,90 @@ static __attribute__((noinline)) pid_t spawn_vfork(struct child_args *a)
     if (pid == 0)
         child_main(a);
     return pid;
+}
+
+/* clone3 with the child on fn(arg), in the manner of clone(): the system
+ * call returns in the child on the given stack (or, without one, on its copy
+ * of ours), where no C frame exists to return through, so a few lines of
+ * assembly call fn and exit with its value.  glibc has no public clone3
+ * wrapper.  Returns the pid, or -errno.  Both architectures keep every
+ * register but the result across the system call, and the child starts with
+ * the caller's registers: fn and arg survive in call-preserved registers of
+ * the system call. */
+long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), void *arg)
+    __attribute__((visibility("hidden")));
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl vc_clone3_call\n"
+        ".hidden vc_clone3_call\n"
+        ".type vc_clone3_call, @function\n"
+        "vc_clone3_call:\n"
+        "    mov %rcx, %r8\n"        /* arg: rcx is lost to the syscall instruction */
+        "    mov $435, %eax\n"       /* SYS_clone3 */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jz 1f\n"
+        "    ret\n"
+        "1:  xor %ebp, %ebp\n"       /* the child: outermost frame */
+        "    and $-16, %rsp\n"
+        "    mov %r8, %rdi\n"
+        "    call *%rdx\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"        /* SYS_exit */
+        "    syscall\n"
+        "    hlt\n"
+        ".size vc_clone3_call, .-vc_clone3_call\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl vc_clone3_call\n"
+        ".hidden vc_clone3_call\n"
+        ".type vc_clone3_call, %function\n"
+        "vc_clone3_call:\n"
+        "    mov x9, x2\n"
+        "    mov x10, x3\n"
+        "    mov x8, #435\n"         /* SYS_clone3 */
+        "    svc #0\n"
+        "    cbz x0, 1f\n"
+        "    ret\n"
+        "1:  mov x29, xzr\n"         /* the child: outermost frame */
+        "    mov x30, xzr\n"
+        "    mov x0, x10\n"
+        "    blr x9\n"
+        "    mov x8, #93\n"          /* SYS_exit */
+        "    svc #0\n"
+        "    brk #0\n"
+        ".size vc_clone3_call, .-vc_clone3_call\n");
+#else
+long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), void *arg)
+{
+    (void)args, (void)size, (void)fn, (void)arg;
+    return -ENOSYS;
+}
+#endif
+
+/* Atomic cgroup placement: the child is born in the cgroup whose directory
+ * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
+ * elsewhere, and no handshake is needed to move it.  The vfork path does as
+ * clone() does (CLONE_VM | CLONE_VFORK on our stack); the fork path (daemon,
+ * handshake) gets a copy of our memory, like fork() but without glibc's
+ * atfork work, which only the pre-exec hook needs (it may call malloc): a
+ * hook and a cgroup are refused together (check_request).  No exit signal,
+ * as the clone() path.  Returns the pid, or -1 with errno. */
+static pid_t spawn_into_cgroup(struct child_args *a, void *stack, size_t page, int cgroup_fd, int *pidfd)
+{
+    struct vc_clone_args ca = {
+        .flags = CLONE_PIDFD | VC_CLONE_INTO_CGROUP | (a->forked ? 0 : CLONE_VM | CLONE_VFORK),
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .stack = a->forked ? 0 : (uint64_t)(uintptr_t)((char *)stack + page),
+        .stack_size = a->forked ? 0 : CHILD_STACK_SIZE,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    long rc = vc_clone3_call(&ca, sizeof ca, child_main, a);
+    if (rc < 0) {
+        errno = (int)-rc;
+        return -1;
+    }
+    return (pid_t)rc;
 }
 
 /* --------------------------------------------------------------- parent -- */
@@ -786,6 +961,15 @@ static int check_request(const vc_spawn_request *r)
         return VC_STAGE_AFFINITY;
     if ((r->flags & VC_FLAG_SET_NICE) && (r->nice < -20 || r->nice > 19))
         return VC_STAGE_PRIORITY;
+    if (r->cgroup != NULL && (r->cgroup[0] == '\0' || r->hook != NULL))
+        return VC_STAGE_CGROUP;
+    if (r->sched_core < -1)
+        return VC_STAGE_SCHED_CORE;
+    if (r->selinux_label != NULL && (r->selinux_label[0] == '\0' || strlen(r->selinux_label) > VC_ATTR_MAX))
+        return VC_STAGE_SELINUX_LABEL;
+    if (r->apparmor_profile != NULL &&
+        (r->apparmor_profile[0] == '\0' || strlen(r->apparmor_profile) > VC_ATTR_MAX - sizeof "exec " + 1))
+        return VC_STAGE_APPARMOR_PROFILE;
     return VC_STAGE_NONE;
 }
 
@@ -807,7 +991,7 @@ static int lift(int *fd, int floor)
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 {
     struct child_args a = { .req = req, .shared = 0, .err_fd = -1, .release_fd = -1, .pidfile_fd = -1 };
-    int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, stage, err, *plan = NULL;
+    int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, cgroup_fd = -1, stage, err, *plan = NULL;
     int32_t daemon_pid = 0, ready = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *stack = NULL;
@@ -877,6 +1061,13 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         goto out;
     }
 
+    /* The cgroup's directory, for clone3 (spawn_into_cgroup): O_PATH is all
+     * CLONE_INTO_CGROUP needs, and a missing path fails here, before any child. */
+    if (req->cgroup != NULL && (cgroup_fd = open(req->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        stage = VC_STAGE_CGROUP, err = errno;
+        goto out;
+    }
+
     /* Captured before the child exists, for its parent-death race check
      * (the only reader). */
     if (req->parent_death_signal != 0)
@@ -889,7 +1080,9 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
      * that shares our memory and thread descriptor.  The kernel ignores
      * SIGKILL and SIGSTOP in the mask. */
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
-    if (a.forked) {
+    if (cgroup_fd >= 0) {
+        pid = spawn_into_cgroup(&a, stack, page, cgroup_fd, &pidfd);
+    } else if (a.forked) {
         pid = fork();
         if (pid == 0)
             child_main(&a);
@@ -908,7 +1101,9 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a.old_mask, NULL, sizeof(vc_sigset));
 
     if (pid < 0) {
-        stage = VC_STAGE_FORK;
+        /* With a cgroup, clone3's refusals are the cgroup's (see the header),
+         * but a shortage of processes or memory is still the fork's. */
+        stage = cgroup_fd >= 0 && err != EAGAIN && err != ENOMEM ? VC_STAGE_CGROUP : VC_STAGE_FORK;
         goto out;
     }
 
@@ -978,6 +1173,8 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 out:
     if (stack != NULL)
         stack_put(stack, page);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
     for (int i = 0; i < 2; i++) {
         if (pipefd[i] >= 0)
             close(pipefd[i]);

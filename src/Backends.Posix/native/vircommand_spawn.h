@@ -37,7 +37,8 @@ enum vc_stage {
     VC_STAGE_DAEMONIZE = 12, VC_STAGE_PIDFILE = 13, VC_STAGE_HOOK = 14, VC_STAGE_GROUPS = 15,
     VC_STAGE_GID = 16, VC_STAGE_UID = 17, VC_STAGE_CAPS = 18, VC_STAGE_NO_NEW_PRIVS = 19,
     VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22,
-    VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24
+    VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24, VC_STAGE_CGROUP = 25, VC_STAGE_SCHED_CORE = 26,
+    VC_STAGE_SELINUX_LABEL = 27, VC_STAGE_APPARMOR_PROFILE = 28
 };
 
 /* vc_spawn_request.flags */
@@ -98,6 +99,12 @@ typedef struct vc_spawn_request {
     const uint64_t *cpu_mask;      /* NULL: keep the parent's affinity; else bit N of word N/64: CPU N allowed */
     int32_t cpu_mask_words;        /* words in cpu_mask (0 with NULL) */
     int32_t nice;                  /* with VC_FLAG_SET_NICE: -20..19 */
+    const char *cgroup;            /* NULL: the parent's cgroup; else a cgroup v2 directory the child starts in
+                                      (clone3 with CLONE_INTO_CGROUP, Linux >= 5.7); not with a hook */
+    int32_t sched_core;            /* core scheduling: 0 none; -1 a new group of its own (PR_SCHED_CORE_CREATE);
+                                      > 0 the group of that pid (PR_SCHED_CORE_SHARE_FROM) */
+    const char *selinux_label;     /* NULL: none; else the SELinux context of the exec (attr/exec) */
+    const char *apparmor_profile;  /* NULL: none; else the AppArmor profile of the exec ("exec <profile>") */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {
@@ -135,7 +142,15 @@ typedef struct vc_spawn_result {
  * kind, rlimits NULL), GROUPS (ngroups < -1, groups NULL), CAPS (a bit above
  * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE), AFFINITY
  * (cpu_mask_words < 0, or cpu_mask NULL with words or set without), PRIORITY (nice
- * outside -20..19).
+ * outside -20..19), CGROUP (an empty path, or a cgroup with a hook), SCHED_CORE (below -1),
+ * SELINUX_LABEL and APPARMOR_PROFILE (empty).
+ *
+ * A cgroup is opened in the parent (O_PATH): a missing or unreadable directory fails at CGROUP with
+ * that errno, and so does clone3's refusal (ENOSYS before 5.3 or under a seccomp filter, E2BIG before
+ * 5.7, EBADF for a directory that is not in a cgroup v2 hierarchy, EBUSY for a cgroup whose
+ * controllers forbid processes), with no child started.  Core scheduling and the labels fail in the
+ * child at their stages with the kernel's errno: EINVAL without CONFIG_SCHED_CORE or without the LSM,
+ * ENODEV for core scheduling without SMT.
  *
  * Thread-safe.  Every fd of the parent should be close-on-exec (.NET's are):
  * this shim closes everything else in its own children, but a fork done by
