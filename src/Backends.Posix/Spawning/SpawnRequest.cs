@@ -40,7 +40,16 @@ internal static unsafe class SpawnRequest
             : SpawnerThread.Invoke(() => SpawnNow(plan, path, io, credentials, pidFile));
     }
 
-    private static SpawnedChild SpawnNow(RunPlan plan, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
+    /// <summary>Replaces the calling process with the command (<c>vc_exec</c>): the same request, run in this process.</summary>
+    /// <exception cref="StartFailure">Always, if it returns at all: the stage and errno of a failure found before anything changed.</exception>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Exec(RunPlan plan, string path, ChildIo io)
+    {
+        SpawnNow(plan, path, io, ChildCredentials.For(plan), pidFile: null, replace: true);
+        throw new InvalidOperationException("vc_exec returned without a failure.");
+    }
+
+    private static SpawnedChild SpawnNow(RunPlan plan, string path, ChildIo io, ChildCredentials? credentials, string? pidFile, bool replace = false)
     {
         // The child does not care about order: an inherited environment goes from the runtime's
         // variables straight into the arena, with no sorted copy and no NAME=value strings.
@@ -116,7 +125,7 @@ internal static unsafe class SpawnRequest
             AppArmorProfile = plan.AppArmorProfile is null ? null : arena.String(plan.AppArmorProfile),
         };
         NativeSpawn.SpawnResult result;
-        if (NativeSpawn.Spawn(&request, &result) != 0)
+        if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)
             throw Failure(plan, pidFile, credentials, (StartStage)result.Stage, result.Error);
         var handshake = result.HandshakeReady != 0
             ? new HandshakePipes(new SafeFileHandle(result.ReleaseFd, ownsHandle: true), new SafeFileHandle(result.ReportFd, ownsHandle: true))

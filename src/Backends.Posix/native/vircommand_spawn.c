@@ -193,6 +193,7 @@ struct child_args {
     int err_fd;          /* write end of the report pipe, always > max_target; -1 without one */
     int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
     int forked;          /* 1 on the fork path: the child has its own memory and fd table */
+    int replacing;       /* 1 under vc_exec: the steps run in the calling process itself */
     pid_t parent_pid;
     vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
@@ -219,6 +220,30 @@ static void child_report(const struct child_args *a, int type, int stage, int va
     (void)n;
 }
 
+/* vc_exec's failure after its first step: the process is no longer one its
+ * runtime can go on in (see vc_exec in the header), so it ends as a failed
+ * child would, with 127, after one line on fd 2 (by now the command's stderr)
+ * that names the stage and errno.  write and _exit: async-signal-safe. */
+static __attribute__((noreturn)) void exec_fail(int stage, int err)
+{
+    char line[64] = "vircommand: exec failed at stage ", *p = line + 33;
+    int values[2] = { stage, err };
+    for (int v = 0; v < 2; v++) {
+        char digits[12], *d = digits + sizeof digits;
+        unsigned int n = (unsigned int)values[v];
+        do
+            *--d = (char)('0' + n % 10);
+        while ((n /= 10) > 0);
+        while (d < digits + sizeof digits)
+            *p++ = *d++;
+        for (const char *t = v == 0 ? ", errno " : "\n"; *t; t++)
+            *p++ = *t;
+    }
+    ssize_t n = write(2, line, (size_t)(p - line));
+    (void)n;
+    _exit(127);
+}
+
 static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage, int err)
 {
     /* A daemon that failed after taking its pidfile must not leave it behind
@@ -228,6 +253,8 @@ static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage
      * async-signal-safe. */
     if (a->pidfile_fd >= 0)
         (void)unlink(a->req->pidfile);
+    if (a->replacing)
+        exec_fail(stage, err);
     a->rec.type = REPORT_FAILURE;
     a->rec.stage = stage;
     a->rec.value = err;
@@ -469,6 +496,16 @@ static void reset_internal_signal(int sig)
 #endif
 }
 
+/* Under vc_exec the other threads of the process go on running until execve
+ * ends them, with their signal handlers (the .NET runtime's own, which it
+ * needs even for a null reference): those stay, and execve resets them to
+ * SIG_DFL itself.  Only SIG_IGN survives execve, so only that is reset. */
+static int keeps_handler(const struct child_args *a, int sig)
+{
+    struct sigaction old;
+    return a->replacing && sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN;
+}
+
 /* Placement: the CPUs the child may run on and its nice value.  Raw system
  * calls on pid 0, the calling task: on the vfork path that is the child
  * alone, never the parent thread whose memory it shares.  Before the ids
@@ -572,7 +609,7 @@ static __attribute__((noreturn)) int child_main(void *arg)
      * nobody can catch.  Then the caller's own mask again, raw, as posix_spawn
      * does: the program starts with the mask its spawner had. */
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) != 0)
+        if (sig != SIGKILL && sig != SIGSTOP && !keeps_handler(a, sig) && sigaction(sig, &dfl, NULL) != 0)
             reset_internal_signal(sig);
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a->old_mask, NULL, sizeof(vc_sigset)) != 0)
         child_fail(a, VC_STAGE_SIGNALS, errno);
@@ -973,6 +1010,40 @@ static int check_request(const vc_spawn_request *r)
     return VC_STAGE_NONE;
 }
 
+/* The fd plan: the moves src -> dst and the sorted keep list, in one
+ * allocation the caller frees (the child cannot allocate, so the parent does
+ * it for both); a->nkeep is a->nmap, with two spare slots for the report and
+ * release pipes.  NULL without memory; a->max_target -1 when two fds go to one
+ * child number. */
+static int *plan_fds(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    int *plan;
+    a->nmap = 3 + req->nfds;
+    plan = malloc(sizeof(int) * ((size_t)a->nmap * 3 + 2));
+    if (plan == NULL)
+        return NULL;
+    a->src = plan;
+    a->dst = plan + a->nmap;
+    a->keep = plan + 2 * a->nmap;
+    a->nkeep = a->nmap;
+    a->src[0] = req->stdin_fd;
+    a->src[1] = req->stdout_fd;
+    a->src[2] = req->stderr_fd;
+    for (int i = 0; i < 3; i++)
+        plan[a->nmap + i] = plan[2 * a->nmap + i] = i;
+    for (int i = 0; i < req->nfds; i++) {
+        a->src[3 + i] = req->fds[i].parent_fd;
+        plan[a->nmap + 3 + i] = plan[2 * a->nmap + 3 + i] = req->fds[i].child_fd;
+    }
+    qsort(plan + 2 * a->nmap + 3, (size_t)req->nfds, sizeof(int), cmp_int);
+    a->max_target = a->keep[a->nmap - 1];
+    for (int i = 3; i < a->nmap - 1; i++)
+        if (a->keep[i] == a->keep[i + 1])
+            a->max_target = -1;
+    return plan;
+}
+
 /* Moves *fd above floor (close-on-exec), so that the child's fd moves cannot
  * land on it.  Returns 0, or -1 with errno. */
 static int lift(int *fd, int floor)
@@ -1005,37 +1076,17 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         return fail(res, VC_STAGE_FORK, ENOSYS);
     a.forked = (req->flags & FORK_FLAGS) != 0 || req->hook != NULL;
 
-    /* The plan: moves src -> dst and the sorted keep list; the child cannot
-     * allocate, so the parent does it for both. */
-    a.nmap = 3 + req->nfds;
-    plan = malloc(sizeof(int) * ((size_t)a.nmap * 3 + 2));
-    if (plan == NULL)
+    if ((plan = plan_fds(&a)) == NULL)
         return fail(res, VC_STAGE_FORK, ENOMEM);
-    a.src = plan;
-    a.dst = plan + a.nmap;
-    a.keep = plan + 2 * a.nmap;
-    a.src[0] = req->stdin_fd;
-    a.src[1] = req->stdout_fd;
-    a.src[2] = req->stderr_fd;
-    for (int i = 0; i < 3; i++)
-        plan[a.nmap + i] = plan[2 * a.nmap + i] = i;
-    for (int i = 0; i < req->nfds; i++) {
-        a.src[3 + i] = req->fds[i].parent_fd;
-        plan[a.nmap + 3 + i] = plan[2 * a.nmap + 3 + i] = req->fds[i].child_fd;
+    if (a.max_target < 0) {
+        stage = VC_STAGE_PASS_FDS, err = EINVAL;
+        goto out;
     }
-    qsort(plan + 2 * a.nmap + 3, (size_t)req->nfds, sizeof(int), cmp_int);
-    for (int i = 3; i < a.nmap - 1; i++)
-        if (a.keep[i] == a.keep[i + 1]) {
-            stage = VC_STAGE_PASS_FDS, err = EINVAL;
-            goto out;
-        }
-    a.max_target = a.keep[a.nmap - 1];
 
     /* The report pipe (unless the shared record is known to suffice), and the
      * handshake's release pipe.  The child's ends must survive the fd moves,
      * so they have to live above every target: they are the last entries of
      * keep[]. */
-    a.nkeep = a.nmap;
     if (a.forked || !__atomic_load_n(&vfork_shares_memory, __ATOMIC_RELAXED)) {
         if (pipe2(pipefd, O_CLOEXEC) != 0 || lift(&pipefd[1], a.max_target) != 0) {
             stage = VC_STAGE_PIPE, err = errno;
@@ -1275,4 +1326,88 @@ int vc_try_reap(int pidfd, int32_t *raw_status)
 int vc_signal(int pidfd, int sig)
 {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* ------------------------------------------------------------------ exec -- */
+
+/* 0 when a read of the LSM attribute file at path works, else -1 with errno:
+ * a kernel without that LSM refuses the read as it would the write. */
+static int lsm_answers(const char *path)
+{
+    char c;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+    if (fd < 0)
+        return -1;
+    err = read(fd, &c, 1) < 0 ? errno : 0;
+    close(fd);
+    errno = err;
+    return err == 0 ? 0 : -1;
+}
+
+/* What vc_exec refuses or can tell will fail, checked without changing the
+ * process: VC_STAGE_NONE, or the stage with *err set. */
+static int exec_preflight(const vc_spawn_request *req, int *err)
+{
+    unsigned long cookie;
+    int fd;
+    *err = EINVAL;
+    /* What needs a parent to run it, or a child to make. */
+    if (req->flags & VC_FLAG_DAEMONIZE)
+        return VC_STAGE_DAEMONIZE;
+    if (req->flags & VC_FLAG_HANDSHAKE)
+        return VC_STAGE_HANDSHAKE;
+    if (req->hook != NULL)
+        return VC_STAGE_HOOK;
+    if (req->cgroup != NULL)
+        return VC_STAGE_CGROUP;
+    *err = EBADF;
+    if (fcntl(req->stdin_fd, F_GETFD) < 0 || fcntl(req->stdout_fd, F_GETFD) < 0 || fcntl(req->stderr_fd, F_GETFD) < 0)
+        return VC_STAGE_STDIO;
+    for (int i = 0; i < req->nfds; i++)
+        if (fcntl(req->fds[i].parent_fd, F_GETFD) < 0)
+            return VC_STAGE_PASS_FDS;
+    /* setsid refuses a process group leader, setpgid a session leader. */
+    *err = EPERM;
+    if ((req->flags & VC_FLAG_NEW_SESSION) && getpgid(0) == getpid())
+        return VC_STAGE_SESSION;
+    if ((req->flags & (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP)) == VC_FLAG_NEW_PROCESS_GROUP && getsid(0) == getpid())
+        return VC_STAGE_SESSION;
+    if (req->sched_core != 0 && prctl(VC_PR_SCHED_CORE, 0UL, 0UL, 0UL, &cookie) != 0)
+        return *err = errno, VC_STAGE_SCHED_CORE;
+    if (req->cwd != NULL) {
+        if ((fd = open(req->cwd, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return *err = errno, VC_STAGE_CHDIR;
+        close(fd);
+    }
+    if (req->selinux_label != NULL && lsm_answers("/proc/thread-self/attr/current") != 0)
+        return *err = errno, VC_STAGE_SELINUX_LABEL;
+    if (req->apparmor_profile != NULL && lsm_answers("/proc/thread-self/attr/apparmor/current") != 0 &&
+        (errno != ENOENT || lsm_answers("/proc/thread-self/attr/current") != 0))
+        return *err = errno, VC_STAGE_APPARMOR_PROFILE;
+    if (access(req->path, X_OK) != 0)
+        return *err = errno, VC_STAGE_EXEC;
+    return VC_STAGE_NONE;
+}
+
+int vc_exec(const vc_spawn_request *req, vc_spawn_result *res)
+{
+    struct child_args a = { .req = req, .err_fd = -1, .release_fd = -1, .pidfile_fd = -1, .replacing = 1 };
+    const vc_sigset all = ~(vc_sigset)0;
+    int stage, err, *plan;
+
+    if ((stage = check_request(req)) != VC_STAGE_NONE)
+        return fail(res, stage, EINVAL);
+    if ((stage = exec_preflight(req, &err)) != VC_STAGE_NONE)
+        return fail(res, stage, err);
+    if ((plan = plan_fds(&a)) == NULL)
+        return fail(res, VC_STAGE_FORK, ENOMEM);
+    if (a.max_target < 0) {
+        free(plan);
+        return fail(res, VC_STAGE_PASS_FDS, EINVAL);
+    }
+    /* The parent-death signal's race check compares with our own parent. */
+    a.parent_pid = getppid();
+    /* This thread takes no signal from here on; step 1 gives back its mask. */
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
+    child_main(&a);
 }

@@ -159,6 +159,29 @@ typedef struct vc_spawn_result {
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res);
 
 /*
+ * Replaces the calling process with req->path (libvirt's virCommandExec): the
+ * steps vc_spawn runs in its child (child_main, the same code) run in the
+ * calling thread, then execve.  Returns only on failure, -1 with res->stage
+ * and res->error, and then the process is as it was: everything that can be
+ * known to fail is checked first without changing anything (check_request;
+ * DAEMONIZE, HANDSHAKE, a hook or a cgroup, which need a parent or a new
+ * child, refused with EINVAL at their stage; the fds to place (EBADF); a new
+ * session for a process group leader, a new group for a session leader
+ * (EPERM); core scheduling and the labels where the kernel lacks them; the
+ * working directory; the program, X_OK).
+ *
+ * From the first step on the process is changed for good: ignored signals
+ * back to default, session, stdio and passed fds moved over the process's own,
+ * every other fd close-on-exec, limits, placement, umask, ids and
+ * capabilities (of this thread, which execve hands to the program),
+ * no_new_privs, working directory, labels.  The other threads run on, with
+ * their signal handlers, until execve ends them.  A failure after that point
+ * (setresuid refused, say) ends the process with status 127 after writing
+ * "vircommand: exec failed at stage N, errno E" to fd 2.
+ */
+int vc_exec(const vc_spawn_request *req, vc_spawn_result *res);
+
+/*
  * Non-blocking reap through the pidfd: waitid(P_PIDFD, pidfd, WEXITED|WNOHANG).
  * Returns 1 and the raw wait status (encoded as waitpid does: exit code << 8,
  * or the signal number | 0x80 if it dumped core) once the child has exited,
