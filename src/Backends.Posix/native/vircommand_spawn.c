@@ -40,6 +40,12 @@
  * the parent reads until the child exec'd (EOF), failed, or reached the
  * handshake.
  *
+ * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
+ * same flags as either path (spawn_into_cgroup): the child is born in it.
+ *
+ * vc_exec runs the same child_main in the calling thread, to replace the
+ * process itself (see the header).
+ *
  * Credentials, capabilities and rlimits also run on the vfork path, so they
  * use raw system calls: glibc's setuid/setgid/setgroups wrappers would
  * broadcast the change to every thread of what they believe is their process

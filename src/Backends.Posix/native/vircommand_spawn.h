@@ -6,15 +6,19 @@
  * functions: managed code cannot run there at all.  The managed side prepares
  * every byte (resolved path, explicit environment, pipes, /dev/null, the
  * supplementary groups) and this shim only makes system calls with them:
- * fds, limits, umask, ids, capabilities, daemonize and pidfile, the caller's
- * native hook, the handshake, execve.
+ * fds, limits, placement (affinity, nice value, core scheduling, cgroup),
+ * umask, ids, capabilities, daemonize and pidfile, the caller's native hook,
+ * the handshake, security labels, execve; or the same steps in the calling
+ * process itself (vc_exec).
  *
  * Requirements: Linux >= 5.4 (pidfd_open 5.3, waitid(P_PIDFD) 5.4).
  * close_range (5.9) and CLOSE_RANGE_CLOEXEC (5.11) are used when present,
  * with a /proc/self/fd walk otherwise.  On a kernel without pidfds vc_spawn
  * fails with VC_STAGE_FORK/ENOSYS before starting anything.  Also correct
  * where clone() rejects CLONE_PIDFD (vfork + pidfd_open instead) and under
- * emulators that run vfork as a plain fork (qemu-user).
+ * emulators that run vfork as a plain fork (qemu-user).  A cgroup needs
+ * clone3 with CLONE_INTO_CGROUP (5.7), core scheduling CONFIG_SCHED_CORE
+ * (5.14): without them only the requests that ask for them fail.
  *
  * Mirrored by src/Backends.Posix/Interop/NativeSpawn.cs: any change to a
  * struct here must be made there too, field for field.
