@@ -59,78 +59,15 @@ internal static partial class KernelIsolation
         if (!OperatingSystem.IsLinux())
             return "needs Linux";
         var lsms = "/sys/kernel/security/lsm";
-        if (File.Exists(lsms))
-            return File.ReadAllText(lsms).Split(',').Contains(lsm) ? null : $"{lsm} is not among this kernel's active LSMs ({lsms})";
-        // Without securityfs: SELinux shows its mount, AppArmor its module parameter.
+        if (File.Exists(lsms) && !File.ReadAllText(lsms).Split(',').Contains(lsm))
+            return $"{lsm} is not among this kernel's active LSMs ({lsms})";
+        // Active means in use, not merely built in: SELinux with its filesystem mounted (a policy loaded),
+        // AppArmor with its module enabled.
         return lsm == "selinux"
-            ? Directory.Exists("/sys/fs/selinux/booleans") ? null : "SELinux is not active on this kernel (no securityfs, no selinuxfs)"
+            ? File.Exists("/sys/fs/selinux/enforce") ? null : "SELinux is not active on this kernel (no /sys/fs/selinux/enforce: no policy loaded)"
             : File.Exists("/sys/module/apparmor/parameters/enabled") && File.ReadAllText("/sys/module/apparmor/parameters/enabled").Trim() == "Y"
-                ? null : "AppArmor is not active on this kernel (no securityfs, /sys/module/apparmor says no)";
+                ? null : "AppArmor is not active on this kernel (/sys/module/apparmor/parameters/enabled is not Y)";
     }
-}
-
-/// <summary>
-/// A fresh child cgroup of the cgroup v2 root for one test, removed afterwards (the processes in it must
-/// have ended and been reaped by then). <see cref="Missing"/> says why none can be made here.
-/// </summary>
-internal sealed class TestCgroup : IDisposable
-{
-    private TestCgroup(string path) => Path = path;
-
-    /// <summary>Why no test cgroup can be made here, or null.</summary>
-    public static string? Missing { get; } = FindMissing();
-
-    /// <summary>The cgroup's directory.</summary>
-    public string Path { get; }
-
-    /// <summary>The cgroup's path as /proc/PID/cgroup shows it.</summary>
-    public string Name => KernelIsolation.CgroupPath(Path);
-
-    public static TestCgroup Create()
-    {
-        var path = System.IO.Path.Combine(KernelIsolation.CgroupMount!, "vircommand-test-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return new TestCgroup(path);
-    }
-
-    public void Dispose()
-    {
-        // A cgroup goes with rmdir (its files cannot be deleted); EBUSY while a process is still in it.
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                Directory.Delete(Path);
-                return;
-            }
-            catch (IOException) when (attempt < 100)
-            {
-                Thread.Sleep(20);
-            }
-        }
-    }
-
-    private static string? FindMissing()
-    {
-        if (KernelIsolation.CgroupMount is null)
-            return "no cgroup v2 hierarchy is mounted here";
-        try
-        {
-            Create().Dispose();
-            return null;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return $"cannot create a child cgroup under {KernelIsolation.CgroupMount}: {e.Message}";
-        }
-    }
-}
-
-/// <summary>A test that needs a child cgroup it can create (<see cref="TestCgroup"/>); it says why when it skips.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class CgroupFactAttribute : FactAttribute
-{
-    public CgroupFactAttribute() => Skip = OperatingSystem.IsLinux() ? TestCgroup.Missing : "needs Linux";
 }
 
 /// <summary>A test that needs core scheduling (CONFIG_SCHED_CORE and SMT); it says why when it skips.</summary>
