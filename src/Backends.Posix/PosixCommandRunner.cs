@@ -8,7 +8,7 @@ namespace VirCommand.Backends.Posix;
 /// fork and exec, tracks children with pidfds, and pumps every pipe from one event loop thread
 /// (a blocking <see cref="Run"/> reaps its child and pumps its pipes on the calling thread instead).
 /// </summary>
-public sealed class PosixCommandRunner : CommandRunnerBase
+public sealed partial class PosixCommandRunner : CommandRunnerBase
 {
     /// <summary>Creates the backend with default options.</summary>
     public PosixCommandRunner()

@@ -18,6 +18,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -211,6 +212,47 @@ static void report_placement(void)
     printf("nice: %ld\n", nice);
 }
 
+/* Core scheduling, cgroup and security label, as the kernel tells the process
+ * itself: its core scheduling cookie (PR_SCHED_CORE_GET, 62/0, on this
+ * thread; "unsupported" without CONFIG_SCHED_CORE), the cgroup v2 line ("0::")
+ * of /proc/self/cgroup (empty without a v2 hierarchy), and /proc/self/attr/current
+ * up to its first NUL or newline ("unsupported" where no LSM answers). */
+static void report_isolation(void)
+{
+    char line[4096];
+    unsigned long cookie = 0;
+    const char *cgroup = "";
+    FILE *f;
+    ssize_t n;
+    int fd;
+    if (prctl(62, 0, 0, 0, &cookie) == 0)
+        printf("sched_core: %016lx\n", cookie);
+    else
+        printf("sched_core: unsupported\n");
+    f = fopen("/proc/self/cgroup", "r");
+    if (f == NULL)
+        die("/proc/self/cgroup");
+    while (fgets(line, sizeof line, f) != NULL)
+        if (strncmp(line, "0::", 3) == 0) {
+            line[strcspn(line, "\n")] = '\0';
+            cgroup = line + 3;
+            break;
+        }
+    printf("cgroup:%s%s\n", *cgroup ? " " : "", cgroup);
+    fclose(f);
+    fd = open("/proc/self/attr/current", O_RDONLY | O_CLOEXEC);
+    n = fd < 0 ? -1 : read(fd, line, sizeof line - 1);
+    if (fd >= 0)
+        close(fd);
+    if (n < 0) {
+        printf("label: unsupported\n");
+    } else {
+        line[n] = '\0';
+        line[strcspn(line, "\n")] = '\0';
+        printf("label: %s\n", line);
+    }
+}
+
 static void report(int argc, char **argv)
 {
     size_t nenv = 0;
@@ -271,6 +313,7 @@ static void report(int argc, char **argv)
     report_rlimit("memlock", RLIMIT_MEMLOCK);
     report_rlimit("core", RLIMIT_CORE);
     report_placement();
+    report_isolation();
 
     sigprocmask(SIG_BLOCK, NULL, &blocked);
     for (int sig = 1; sig <= 64; sig++)

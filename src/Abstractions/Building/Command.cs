@@ -89,6 +89,9 @@ public sealed partial class Command : IDisposable
             if (Umask is not null) f |= CommandFeatures.Umask;
             if (_cpuAffinity.Length > 0) f |= CommandFeatures.CpuAffinity;
             if (Nice is not null) f |= CommandFeatures.Priority;
+            if (RunsAlone || RunsAmong is not null) f |= CommandFeatures.CoreScheduling;
+            if (Cgroup is not null) f |= CommandFeatures.Cgroup;
+            if (SELinuxLabel is not null || AppArmorProfile is not null) f |= CommandFeatures.SecurityLabels;
             if (IsDaemon) f |= CommandFeatures.Daemonize;
             if (PidFile is not null) f |= CommandFeatures.PidFile;
             if (_limits.Count > 0) f |= CommandFeatures.ResourceLimits;

@@ -61,4 +61,15 @@ public enum StartStage
     CpuAffinity = 23,
     /// <summary>Setting the nice value (<c>setpriority</c>); right after <see cref="CpuAffinity"/>.</summary>
     Priority = 24,
+    /// <summary>
+    /// Starting the child in its cgroup: opening the directory in the parent, or <c>clone3</c> refusing to
+    /// create the child there. Runs in the parent, at <see cref="Fork"/>'s time: no child exists.
+    /// </summary>
+    Cgroup = 25,
+    /// <summary>Joining a core scheduling group (<c>PR_SCHED_CORE</c>); right after <see cref="Priority"/>.</summary>
+    CoreScheduling = 26,
+    /// <summary>Setting the SELinux context of the exec; after <see cref="Handshake"/>, just before <see cref="Exec"/>.</summary>
+    SELinuxLabel = 27,
+    /// <summary>Setting the AppArmor profile of the exec; right after <see cref="SELinuxLabel"/>.</summary>
+    AppArmorProfile = 28,
 }

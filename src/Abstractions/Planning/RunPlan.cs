@@ -40,6 +40,11 @@ public sealed class RunPlan
         Umask = command.Umask;
         CpuAffinity = command.CpuAffinity;
         Nice = command.Nice;
+        RunsAlone = command.RunsAlone;
+        RunsAmong = command.RunsAmong;
+        Cgroup = command.Cgroup;
+        SELinuxLabel = command.SELinuxLabel;
+        AppArmorProfile = command.AppArmorProfile;
         IsDaemon = command.IsDaemon;
         PidFile = command.PidFile;
         ResourceLimits = command.ResourceLimits.Count == 0 ? NoLimits : new Dictionary<ResourceLimitKind, ulong>(command.ResourceLimits);
@@ -134,6 +139,21 @@ public sealed class RunPlan
 
     /// <inheritdoc cref="Command.Nice"/>
     public int? Nice { get; }
+
+    /// <inheritdoc cref="Command.RunsAlone"/>
+    public bool RunsAlone { get; }
+
+    /// <inheritdoc cref="Command.RunsAmong"/>
+    public int? RunsAmong { get; }
+
+    /// <inheritdoc cref="Command.Cgroup"/>
+    public string? Cgroup { get; }
+
+    /// <inheritdoc cref="Command.SELinuxLabel"/>
+    public string? SELinuxLabel { get; }
+
+    /// <inheritdoc cref="Command.AppArmorProfile"/>
+    public string? AppArmorProfile { get; }
 
     /// <inheritdoc cref="Command.IsDaemon"/>
     public bool IsDaemon { get; }

@@ -73,6 +73,12 @@ public enum CommandFeatures : long
     CpuAffinity = 1L << 23,
     /// <summary><see cref="Command.SetNice"/>.</summary>
     Priority = 1L << 24,
+    /// <summary><see cref="Command.SetRunAlone"/> and <see cref="Command.SetRunAmong"/>.</summary>
+    CoreScheduling = 1L << 25,
+    /// <summary><see cref="Command.SetCgroup"/>.</summary>
+    Cgroup = 1L << 26,
+    /// <summary><see cref="Command.SetSELinuxLabel"/> and <see cref="Command.SetAppArmorProfile"/>.</summary>
+    SecurityLabels = 1L << 27,
     /// <summary>Every feature.</summary>
-    All = (1L << 25) - 1,
+    All = (1L << 28) - 1,
 }

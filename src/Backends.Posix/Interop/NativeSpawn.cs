@@ -59,6 +59,10 @@ internal static unsafe partial class NativeSpawn
         public ulong* CpuMask;
         public int CpuMaskWords;
         public int Nice;
+        public byte* Cgroup;
+        public int SchedCore;
+        public byte* SELinuxLabel;
+        public byte* AppArmorProfile;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -76,6 +80,10 @@ internal static unsafe partial class NativeSpawn
 
     [LibraryImport(Library, EntryPoint = "vc_spawn")]
     public static partial int Spawn(SpawnRequest* request, SpawnResult* result);
+
+    /// <summary>Replaces the calling process: returns only on failure, -1 with the stage and error in <paramref name="result"/>, the process unchanged.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_exec")]
+    public static partial int Exec(SpawnRequest* request, SpawnResult* result);
 
     /// <summary>Releases a child waiting at the handshake and waits for its exec: 0, or -1 with the stage and error in <paramref name="result"/>.</summary>
     [LibraryImport(Library, EntryPoint = "vc_handshake_release")]

@@ -14,6 +14,12 @@ internal static unsafe partial class Syscalls
     public const int ENAMETOOLONG = 36;
     public const int ECANCELED = 125;
     public const int EISDIR = 21;
+    public const int EINVAL = 22;
+    public const int EBADF = 9;
+    public const int EBUSY = 16;
+    public const int E2BIG = 7;
+    public const int ENOSYS = 38;
+    public const int ENODEV = 19;
     public const int O_RDONLY = 0;
     public const int O_WRONLY = 1;
     public const int O_RDWR = 2;

@@ -40,7 +40,16 @@ internal static unsafe class SpawnRequest
             : SpawnerThread.Invoke(() => SpawnNow(plan, path, io, credentials, pidFile));
     }
 
-    private static SpawnedChild SpawnNow(RunPlan plan, string path, ChildIo io, ChildCredentials? credentials, string? pidFile)
+    /// <summary>Replaces the calling process with the command (<c>vc_exec</c>): the same request, run in this process.</summary>
+    /// <exception cref="StartFailure">Always, if it returns at all: the stage and errno of a failure found before anything changed.</exception>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Exec(RunPlan plan, string path, ChildIo io)
+    {
+        SpawnNow(plan, path, io, ChildCredentials.For(plan), pidFile: null, replace: true);
+        throw new InvalidOperationException("vc_exec returned without a failure.");
+    }
+
+    private static SpawnedChild SpawnNow(RunPlan plan, string path, ChildIo io, ChildCredentials? credentials, string? pidFile, bool replace = false)
     {
         // The child does not care about order: an inherited environment goes from the runtime's
         // variables straight into the arena, with no sorted copy and no NAME=value strings.
@@ -110,9 +119,13 @@ internal static unsafe class SpawnRequest
             CpuMask = cpuMaskWords == 0 ? null : cpuMask,
             CpuMaskWords = cpuMaskWords,
             Nice = plan.Nice ?? 0,
+            Cgroup = plan.Cgroup is null ? null : arena.String(plan.Cgroup),
+            SchedCore = plan.RunsAlone ? -1 : plan.RunsAmong ?? 0,
+            SELinuxLabel = plan.SELinuxLabel is null ? null : arena.String(plan.SELinuxLabel),
+            AppArmorProfile = plan.AppArmorProfile is null ? null : arena.String(plan.AppArmorProfile),
         };
         NativeSpawn.SpawnResult result;
-        if (NativeSpawn.Spawn(&request, &result) != 0)
+        if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)
             throw Failure(plan, pidFile, credentials, (StartStage)result.Stage, result.Error);
         var handshake = result.HandshakeReady != 0
             ? new HandshakePipes(new SafeFileHandle(result.ReleaseFd, ownsHandle: true), new SafeFileHandle(result.ReportFd, ownsHandle: true))
@@ -135,9 +148,36 @@ internal static unsafe class SpawnRequest
             "setting " + string.Join(", ", plan.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
         StartStage.CpuAffinity => new StartFailure(stage, error, $"sched_setaffinity({string.Join(',', plan.CpuAffinity)})"),
         StartStage.Priority => new StartFailure(stage, error, $"setpriority(nice {plan.Nice})"),
+        StartStage.Cgroup when error == Syscalls.EINVAL && plan.Hook is not null => new StartFailure(stage, error,
+            $"the cgroup '{plan.Cgroup}' cannot be combined with a pre-exec hook: the hook's child comes from glibc's fork(), which cannot start it in a cgroup"),
+        StartStage.Cgroup => new StartFailure(stage, error, CgroupDetail(plan.Cgroup, error)),
+        StartStage.CoreScheduling => new StartFailure(stage, error, plan.RunsAlone
+            ? "prctl(PR_SCHED_CORE, CREATE): a core scheduling group of its own" + CoreSchedulingHint(error)
+            : $"prctl(PR_SCHED_CORE, SHARE_FROM, {plan.RunsAmong}): the core scheduling group of pid {plan.RunsAmong}" + CoreSchedulingHint(error)),
+        StartStage.SELinuxLabel => new StartFailure(stage, error, $"writing the SELinux label '{plan.SELinuxLabel}' to /proc/thread-self/attr/exec" + LsmHint(error, "SELinux")),
+        StartStage.AppArmorProfile => new StartFailure(stage, error, $"writing 'exec {plan.AppArmorProfile}' to /proc/thread-self/attr/apparmor/exec (or attr/exec)" + LsmHint(error, "AppArmor")),
         StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
         _ => new StartFailure(stage, error),
     };
+
+    private static string CgroupDetail(string? cgroup, int error) => $"starting the child in the cgroup '{cgroup}' (clone3 with CLONE_INTO_CGROUP)" + error switch
+    {
+        Syscalls.ENOSYS => ": this kernel or its seccomp filter has no clone3 (Linux 5.3)",
+        Syscalls.E2BIG => ": this kernel has no CLONE_INTO_CGROUP (Linux 5.7)",
+        Syscalls.EBADF => ": the directory is not a cgroup of a cgroup v2 hierarchy",
+        Syscalls.EBUSY => ": the cgroup has controllers enabled for its children, so it may hold no process itself",
+        _ => "",
+    };
+
+    private static string CoreSchedulingHint(int error) => error switch
+    {
+        Syscalls.EINVAL => " (this kernel has no core scheduling: CONFIG_SCHED_CORE, Linux 5.14)",
+        Syscalls.ENODEV => " (this machine has no SMT, so core scheduling does not apply)",
+        _ => "",
+    };
+
+    private static string LsmHint(int error, string lsm) =>
+        error == Syscalls.EINVAL ? $" ({lsm} is not active on this kernel, or refuses the label)" : "";
 
     private static string LockHolder(string? pidFile)
     {

@@ -40,6 +40,12 @@
  * the parent reads until the child exec'd (EOF), failed, or reached the
  * handshake.
  *
+ * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
+ * same flags as either path (spawn_into_cgroup): the child is born in it.
+ *
+ * vc_exec runs the same child_main in the calling thread, to replace the
+ * process itself (see the header).
+ *
  * Credentials, capabilities and rlimits also run on the vfork path, so they
  * use raw system calls: glibc's setuid/setgid/setgroups wrappers would
  * broadcast the change to every thread of what they believe is their process
@@ -71,6 +77,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -97,6 +104,29 @@
 #ifndef SYS_close_range
 #define SYS_close_range 436
 #endif
+#ifndef SYS_clone3
+#define SYS_clone3 435
+#endif
+#define VC_CLONE_INTO_CGROUP 0x200000000ULL
+
+/* Kernel ABI from linux/sched.h: clone3's arguments up to CLONE_ARGS_SIZE_VER2
+ * (the cgroup field, Linux 5.7).  An older kernel refuses the larger struct
+ * with E2BIG, as its unknown tail is not all zero. */
+struct vc_clone_args {
+    uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+/* Kernel ABI from linux/prctl.h (core scheduling, Linux 5.14). */
+#define VC_PR_SCHED_CORE 62
+#define VC_PR_SCHED_CORE_CREATE 1
+#define VC_PR_SCHED_CORE_SHARE_FROM 3
+#define VC_PR_SCHED_CORE_SCOPE_THREAD 0
+#define VC_PR_SCHED_CORE_SCOPE_THREAD_GROUP 1
+
+/* What a /proc attr file takes in one write (proc_pid_attr_write cuts at a
+ * page, 4 KiB at least): the label plus "exec " for AppArmor, and room for
+ * the terminating NUL in the child's buffer. */
+#define VC_ATTR_MAX 4095
 /* P_PIDFD is an enumerator (not a macro) in glibc >= 2.36 and absent before. */
 #define VC_P_PIDFD ((idtype_t)3)
 
@@ -169,6 +199,7 @@ struct child_args {
     int err_fd;          /* write end of the report pipe, always > max_target; -1 without one */
     int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
     int forked;          /* 1 on the fork path: the child has its own memory and fd table */
+    int replacing;       /* 1 under vc_exec: the steps run in the calling process itself */
     pid_t parent_pid;
     vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
@@ -195,6 +226,30 @@ static void child_report(const struct child_args *a, int type, int stage, int va
     (void)n;
 }
 
+/* vc_exec's failure after its first step: the process is no longer one its
+ * runtime can go on in (see vc_exec in the header), so it ends as a failed
+ * child would, with 127, after one line on fd 2 (by now the command's stderr)
+ * that names the stage and errno.  write and _exit: async-signal-safe. */
+static __attribute__((noreturn)) void exec_fail(int stage, int err)
+{
+    char line[64] = "vircommand: exec failed at stage ", *p = line + 33;
+    int values[2] = { stage, err };
+    for (int v = 0; v < 2; v++) {
+        char digits[12], *d = digits + sizeof digits;
+        unsigned int n = (unsigned int)values[v];
+        do
+            *--d = (char)('0' + n % 10);
+        while ((n /= 10) > 0);
+        while (d < digits + sizeof digits)
+            *p++ = *d++;
+        for (const char *t = v == 0 ? ", errno " : "\n"; *t; t++)
+            *p++ = *t;
+    }
+    ssize_t n = write(2, line, (size_t)(p - line));
+    (void)n;
+    _exit(127);
+}
+
 static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage, int err)
 {
     /* A daemon that failed after taking its pidfile must not leave it behind
@@ -204,6 +259,8 @@ static __attribute__((noreturn)) void child_fail(struct child_args *a, int stage
      * async-signal-safe. */
     if (a->pidfile_fd >= 0)
         (void)unlink(a->req->pidfile);
+    if (a->replacing)
+        exec_fail(stage, err);
     a->rec.type = REPORT_FAILURE;
     a->rec.stage = stage;
     a->rec.value = err;
@@ -445,6 +502,16 @@ static void reset_internal_signal(int sig)
 #endif
 }
 
+/* Under vc_exec the other threads of the process go on running until execve
+ * ends them, with their signal handlers (the .NET runtime's own, which it
+ * needs even for a null reference): those stay, and execve resets them to
+ * SIG_DFL itself.  Only SIG_IGN survives execve, so only that is reset. */
+static int keeps_handler(const struct child_args *a, int sig)
+{
+    struct sigaction old;
+    return a->replacing && sigaction(sig, NULL, &old) == 0 && old.sa_handler != SIG_IGN;
+}
+
 /* Placement: the CPUs the child may run on and its nice value.  Raw system
  * calls on pid 0, the calling task: on the vfork path that is the child
  * alone, never the parent thread whose memory it shares.  Before the ids
@@ -458,6 +525,66 @@ static void apply_placement(struct child_args *a)
         child_fail(a, VC_STAGE_AFFINITY, errno);
     if ((req->flags & VC_FLAG_SET_NICE) && syscall(SYS_setpriority, PRIO_PROCESS, 0, req->nice) != 0)
         child_fail(a, VC_STAGE_PRIORITY, errno);
+}
+
+/* Core scheduling (libvirt's virCommandSetRunAlone/RunAmong): a new group
+ * of trusted tasks for the child alone, or the group of a given process, so
+ * that SMT siblings of a core only ever run tasks of one group at a time.
+ * Before the ids change: SHARE_FROM needs ptrace read access to the source,
+ * which the parent's credentials are likelier to have.  pid 0 and the thread
+ * group scope name this child only, on the vfork path too (no CLONE_THREAD).
+ * Inherited by the daemon's fork.  prctl: a plain system call. */
+static void join_core_scheduling(struct child_args *a)
+{
+    int from = a->req->sched_core, rc;
+    if (from == 0)
+        return;
+    rc = from < 0 ? prctl(VC_PR_SCHED_CORE, VC_PR_SCHED_CORE_CREATE, 0UL, VC_PR_SCHED_CORE_SCOPE_THREAD_GROUP, 0UL)
+                  : prctl(VC_PR_SCHED_CORE, VC_PR_SCHED_CORE_SHARE_FROM, (unsigned long)from, VC_PR_SCHED_CORE_SCOPE_THREAD, 0UL);
+    if (rc != 0)
+        child_fail(a, VC_STAGE_SCHED_CORE, errno);
+}
+
+/* One write of prefix + value to a /proc attr file: the kernel parses each
+ * write whole, so the two parts must go together; hence the copy into a stack
+ * buffer (check_request bounds the length).  open, write, close: plain system
+ * calls.  0, or -1 with errno. */
+static int write_attr(const char *path, const char *prefix, const char *value)
+{
+    char buf[VC_ATTR_MAX + 1];
+    size_t n = 0;
+    ssize_t written;
+    int fd, err;
+    for (const char *p = prefix; *p; p++)
+        buf[n++] = *p;
+    for (const char *p = value; *p; p++)
+        buf[n++] = *p;
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    written = write(fd, buf, n);
+    err = written == (ssize_t)n ? 0 : written < 0 ? errno : EIO;
+    close(fd);
+    errno = err;
+    return err == 0 ? 0 : -1;
+}
+
+/* Security labels for the exec, through the kernel's own interface (what
+ * libselinux's setexeccon and libapparmor's aa_change_onexec write, without
+ * either library): the label applies at the next execve and only to it, so
+ * this is the last step before exec.  /proc/thread-self: this task, which on
+ * the vfork path is the child, not the parent thread.  AppArmor has its own
+ * directory since Linux 5.8 (LSM stacking); before that it owns attr/exec.
+ * A kernel without the LSM refuses the write (EINVAL), never silently. */
+static void apply_security_labels(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    if (req->selinux_label != NULL && write_attr("/proc/thread-self/attr/exec", "", req->selinux_label) != 0)
+        child_fail(a, VC_STAGE_SELINUX_LABEL, errno);
+    if (req->apparmor_profile != NULL &&
+        write_attr("/proc/thread-self/attr/apparmor/exec", "exec ", req->apparmor_profile) != 0 &&
+        (errno != ENOENT || write_attr("/proc/thread-self/attr/exec", "exec ", req->apparmor_profile) != 0))
+        child_fail(a, VC_STAGE_APPARMOR_PROFILE, errno);
 }
 
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
@@ -488,7 +615,7 @@ static __attribute__((noreturn)) int child_main(void *arg)
      * nobody can catch.  Then the caller's own mask again, raw, as posix_spawn
      * does: the program starts with the mask its spawner had. */
     for (int sig = 1; sig < NSIG; sig++)
-        if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) != 0)
+        if (sig != SIGKILL && sig != SIGSTOP && !keeps_handler(a, sig) && sigaction(sig, &dfl, NULL) != 0)
             reset_internal_signal(sig);
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a->old_mask, NULL, sizeof(vc_sigset)) != 0)
         child_fail(a, VC_STAGE_SIGNALS, errno);
@@ -542,6 +669,10 @@ static __attribute__((noreturn)) int child_main(void *arg)
 
     /* 7b. Placement: CPU affinity and nice value (apply_placement). */
     apply_placement(a);
+
+    /* 7c. Core scheduling group (join_core_scheduling).  The cgroup needs no
+     * step: clone3 started us in it. */
+    join_core_scheduling(a);
 
     /* 8. umask never fails (async-signal-safe). */
     if (req->umask >= 0)
@@ -620,6 +751,9 @@ static __attribute__((noreturn)) int child_main(void *arg)
             child_fail(a, VC_STAGE_HANDSHAKE, n < 0 ? errno : ECANCELED);
     }
 
+    /* 15. Security labels of the exec (apply_security_labels). */
+    apply_security_labels(a);
+
     execve(req->path, req->argv, req->envp);
     child_fail(a, VC_STAGE_EXEC, errno);
 }
@@ -636,6 +770,90 @@ static __attribute__((noinline)) pid_t spawn_vfork(struct child_args *a)
     if (pid == 0)
         child_main(a);
     return pid;
+}
+
+/* clone3 with the child on fn(arg), in the manner of clone(): the system
+ * call returns in the child on the given stack (or, without one, on its copy
+ * of ours), where no C frame exists to return through, so a few lines of
+ * assembly call fn and exit with its value.  glibc has no public clone3
+ * wrapper.  Returns the pid, or -errno.  Both architectures keep every
+ * register but the result across the system call, and the child starts with
+ * the caller's registers: fn and arg survive in call-preserved registers of
+ * the system call. */
+long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), void *arg)
+    __attribute__((visibility("hidden")));
+#if defined(__x86_64__)
+__asm__(".text\n"
+        ".globl vc_clone3_call\n"
+        ".hidden vc_clone3_call\n"
+        ".type vc_clone3_call, @function\n"
+        "vc_clone3_call:\n"
+        "    mov %rcx, %r8\n"        /* arg: rcx is lost to the syscall instruction */
+        "    mov $435, %eax\n"       /* SYS_clone3 */
+        "    syscall\n"
+        "    test %rax, %rax\n"
+        "    jz 1f\n"
+        "    ret\n"
+        "1:  xor %ebp, %ebp\n"       /* the child: outermost frame */
+        "    and $-16, %rsp\n"
+        "    mov %r8, %rdi\n"
+        "    call *%rdx\n"
+        "    mov %eax, %edi\n"
+        "    mov $60, %eax\n"        /* SYS_exit */
+        "    syscall\n"
+        "    hlt\n"
+        ".size vc_clone3_call, .-vc_clone3_call\n");
+#elif defined(__aarch64__)
+__asm__(".text\n"
+        ".globl vc_clone3_call\n"
+        ".hidden vc_clone3_call\n"
+        ".type vc_clone3_call, %function\n"
+        "vc_clone3_call:\n"
+        "    mov x9, x2\n"
+        "    mov x10, x3\n"
+        "    mov x8, #435\n"         /* SYS_clone3 */
+        "    svc #0\n"
+        "    cbz x0, 1f\n"
+        "    ret\n"
+        "1:  mov x29, xzr\n"         /* the child: outermost frame */
+        "    mov x30, xzr\n"
+        "    mov x0, x10\n"
+        "    blr x9\n"
+        "    mov x8, #93\n"          /* SYS_exit */
+        "    svc #0\n"
+        "    brk #0\n"
+        ".size vc_clone3_call, .-vc_clone3_call\n");
+#else
+long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), void *arg)
+{
+    (void)args, (void)size, (void)fn, (void)arg;
+    return -ENOSYS;
+}
+#endif
+
+/* Atomic cgroup placement: the child is born in the cgroup whose directory
+ * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
+ * elsewhere, and no handshake is needed to move it.  The vfork path does as
+ * clone() does (CLONE_VM | CLONE_VFORK on our stack); the fork path (daemon,
+ * handshake) gets a copy of our memory, like fork() but without glibc's
+ * atfork work, which only the pre-exec hook needs (it may call malloc): a
+ * hook and a cgroup are refused together (check_request).  No exit signal,
+ * as the clone() path.  Returns the pid, or -1 with errno. */
+static pid_t spawn_into_cgroup(struct child_args *a, void *stack, size_t page, int cgroup_fd, int *pidfd)
+{
+    struct vc_clone_args ca = {
+        .flags = CLONE_PIDFD | VC_CLONE_INTO_CGROUP | (a->forked ? 0 : CLONE_VM | CLONE_VFORK),
+        .pidfd = (uint64_t)(uintptr_t)pidfd,
+        .stack = a->forked ? 0 : (uint64_t)(uintptr_t)((char *)stack + page),
+        .stack_size = a->forked ? 0 : CHILD_STACK_SIZE,
+        .cgroup = (uint64_t)cgroup_fd,
+    };
+    long rc = vc_clone3_call(&ca, sizeof ca, child_main, a);
+    if (rc < 0) {
+        errno = (int)-rc;
+        return -1;
+    }
+    return (pid_t)rc;
 }
 
 /* --------------------------------------------------------------- parent -- */
@@ -786,7 +1004,50 @@ static int check_request(const vc_spawn_request *r)
         return VC_STAGE_AFFINITY;
     if ((r->flags & VC_FLAG_SET_NICE) && (r->nice < -20 || r->nice > 19))
         return VC_STAGE_PRIORITY;
+    if (r->cgroup != NULL && (r->cgroup[0] == '\0' || r->hook != NULL))
+        return VC_STAGE_CGROUP;
+    if (r->sched_core < -1)
+        return VC_STAGE_SCHED_CORE;
+    if (r->selinux_label != NULL && (r->selinux_label[0] == '\0' || strlen(r->selinux_label) > VC_ATTR_MAX))
+        return VC_STAGE_SELINUX_LABEL;
+    if (r->apparmor_profile != NULL &&
+        (r->apparmor_profile[0] == '\0' || strlen(r->apparmor_profile) > VC_ATTR_MAX - sizeof "exec " + 1))
+        return VC_STAGE_APPARMOR_PROFILE;
     return VC_STAGE_NONE;
+}
+
+/* The fd plan: the moves src -> dst and the sorted keep list, in one
+ * allocation the caller frees (the child cannot allocate, so the parent does
+ * it for both); a->nkeep is a->nmap, with two spare slots for the report and
+ * release pipes.  NULL without memory; a->max_target -1 when two fds go to one
+ * child number. */
+static int *plan_fds(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    int *plan;
+    a->nmap = 3 + req->nfds;
+    plan = malloc(sizeof(int) * ((size_t)a->nmap * 3 + 2));
+    if (plan == NULL)
+        return NULL;
+    a->src = plan;
+    a->dst = plan + a->nmap;
+    a->keep = plan + 2 * a->nmap;
+    a->nkeep = a->nmap;
+    a->src[0] = req->stdin_fd;
+    a->src[1] = req->stdout_fd;
+    a->src[2] = req->stderr_fd;
+    for (int i = 0; i < 3; i++)
+        plan[a->nmap + i] = plan[2 * a->nmap + i] = i;
+    for (int i = 0; i < req->nfds; i++) {
+        a->src[3 + i] = req->fds[i].parent_fd;
+        plan[a->nmap + 3 + i] = plan[2 * a->nmap + 3 + i] = req->fds[i].child_fd;
+    }
+    qsort(plan + 2 * a->nmap + 3, (size_t)req->nfds, sizeof(int), cmp_int);
+    a->max_target = a->keep[a->nmap - 1];
+    for (int i = 3; i < a->nmap - 1; i++)
+        if (a->keep[i] == a->keep[i + 1])
+            a->max_target = -1;
+    return plan;
 }
 
 /* Moves *fd above floor (close-on-exec), so that the child's fd moves cannot
@@ -807,7 +1068,7 @@ static int lift(int *fd, int floor)
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 {
     struct child_args a = { .req = req, .shared = 0, .err_fd = -1, .release_fd = -1, .pidfile_fd = -1 };
-    int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, stage, err, *plan = NULL;
+    int pipefd[2] = { -1, -1 }, relfd[2] = { -1, -1 }, pidfd = -1, cgroup_fd = -1, stage, err, *plan = NULL;
     int32_t daemon_pid = 0, ready = 0;
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     void *stack = NULL;
@@ -821,37 +1082,17 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         return fail(res, VC_STAGE_FORK, ENOSYS);
     a.forked = (req->flags & FORK_FLAGS) != 0 || req->hook != NULL;
 
-    /* The plan: moves src -> dst and the sorted keep list; the child cannot
-     * allocate, so the parent does it for both. */
-    a.nmap = 3 + req->nfds;
-    plan = malloc(sizeof(int) * ((size_t)a.nmap * 3 + 2));
-    if (plan == NULL)
+    if ((plan = plan_fds(&a)) == NULL)
         return fail(res, VC_STAGE_FORK, ENOMEM);
-    a.src = plan;
-    a.dst = plan + a.nmap;
-    a.keep = plan + 2 * a.nmap;
-    a.src[0] = req->stdin_fd;
-    a.src[1] = req->stdout_fd;
-    a.src[2] = req->stderr_fd;
-    for (int i = 0; i < 3; i++)
-        plan[a.nmap + i] = plan[2 * a.nmap + i] = i;
-    for (int i = 0; i < req->nfds; i++) {
-        a.src[3 + i] = req->fds[i].parent_fd;
-        plan[a.nmap + 3 + i] = plan[2 * a.nmap + 3 + i] = req->fds[i].child_fd;
+    if (a.max_target < 0) {
+        stage = VC_STAGE_PASS_FDS, err = EINVAL;
+        goto out;
     }
-    qsort(plan + 2 * a.nmap + 3, (size_t)req->nfds, sizeof(int), cmp_int);
-    for (int i = 3; i < a.nmap - 1; i++)
-        if (a.keep[i] == a.keep[i + 1]) {
-            stage = VC_STAGE_PASS_FDS, err = EINVAL;
-            goto out;
-        }
-    a.max_target = a.keep[a.nmap - 1];
 
     /* The report pipe (unless the shared record is known to suffice), and the
      * handshake's release pipe.  The child's ends must survive the fd moves,
      * so they have to live above every target: they are the last entries of
      * keep[]. */
-    a.nkeep = a.nmap;
     if (a.forked || !__atomic_load_n(&vfork_shares_memory, __ATOMIC_RELAXED)) {
         if (pipe2(pipefd, O_CLOEXEC) != 0 || lift(&pipefd[1], a.max_target) != 0) {
             stage = VC_STAGE_PIPE, err = errno;
@@ -877,6 +1118,13 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         goto out;
     }
 
+    /* The cgroup's directory, for clone3 (spawn_into_cgroup): O_PATH is all
+     * CLONE_INTO_CGROUP needs, and a missing path fails here, before any child. */
+    if (req->cgroup != NULL && (cgroup_fd = open(req->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        stage = VC_STAGE_CGROUP, err = errno;
+        goto out;
+    }
+
     /* Captured before the child exists, for its parent-death race check
      * (the only reader). */
     if (req->parent_death_signal != 0)
@@ -889,7 +1137,9 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
      * that shares our memory and thread descriptor.  The kernel ignores
      * SIGKILL and SIGSTOP in the mask. */
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
-    if (a.forked) {
+    if (cgroup_fd >= 0) {
+        pid = spawn_into_cgroup(&a, stack, page, cgroup_fd, &pidfd);
+    } else if (a.forked) {
         pid = fork();
         if (pid == 0)
             child_main(&a);
@@ -908,7 +1158,9 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a.old_mask, NULL, sizeof(vc_sigset));
 
     if (pid < 0) {
-        stage = VC_STAGE_FORK;
+        /* With a cgroup, clone3's refusals are the cgroup's (see the header),
+         * but a shortage of processes or memory is still the fork's. */
+        stage = cgroup_fd >= 0 && err != EAGAIN && err != ENOMEM ? VC_STAGE_CGROUP : VC_STAGE_FORK;
         goto out;
     }
 
@@ -978,6 +1230,8 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
 out:
     if (stack != NULL)
         stack_put(stack, page);
+    if (cgroup_fd >= 0)
+        close(cgroup_fd);
     for (int i = 0; i < 2; i++) {
         if (pipefd[i] >= 0)
             close(pipefd[i]);
@@ -1078,4 +1332,88 @@ int vc_try_reap(int pidfd, int32_t *raw_status)
 int vc_signal(int pidfd, int sig)
 {
     return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* ------------------------------------------------------------------ exec -- */
+
+/* 0 when a read of the LSM attribute file at path works, else -1 with errno:
+ * a kernel without that LSM refuses the read as it would the write. */
+static int lsm_answers(const char *path)
+{
+    char c;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+    if (fd < 0)
+        return -1;
+    err = read(fd, &c, 1) < 0 ? errno : 0;
+    close(fd);
+    errno = err;
+    return err == 0 ? 0 : -1;
+}
+
+/* What vc_exec refuses or can tell will fail, checked without changing the
+ * process: VC_STAGE_NONE, or the stage with *err set. */
+static int exec_preflight(const vc_spawn_request *req, int *err)
+{
+    unsigned long cookie;
+    int fd;
+    *err = EINVAL;
+    /* What needs a parent to run it, or a child to make. */
+    if (req->flags & VC_FLAG_DAEMONIZE)
+        return VC_STAGE_DAEMONIZE;
+    if (req->flags & VC_FLAG_HANDSHAKE)
+        return VC_STAGE_HANDSHAKE;
+    if (req->hook != NULL)
+        return VC_STAGE_HOOK;
+    if (req->cgroup != NULL)
+        return VC_STAGE_CGROUP;
+    *err = EBADF;
+    if (fcntl(req->stdin_fd, F_GETFD) < 0 || fcntl(req->stdout_fd, F_GETFD) < 0 || fcntl(req->stderr_fd, F_GETFD) < 0)
+        return VC_STAGE_STDIO;
+    for (int i = 0; i < req->nfds; i++)
+        if (fcntl(req->fds[i].parent_fd, F_GETFD) < 0)
+            return VC_STAGE_PASS_FDS;
+    /* setsid refuses a process group leader, setpgid a session leader. */
+    *err = EPERM;
+    if ((req->flags & VC_FLAG_NEW_SESSION) && getpgid(0) == getpid())
+        return VC_STAGE_SESSION;
+    if ((req->flags & (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP)) == VC_FLAG_NEW_PROCESS_GROUP && getsid(0) == getpid())
+        return VC_STAGE_SESSION;
+    if (req->sched_core != 0 && prctl(VC_PR_SCHED_CORE, 0UL, 0UL, 0UL, &cookie) != 0)
+        return *err = errno, VC_STAGE_SCHED_CORE;
+    if (req->cwd != NULL) {
+        if ((fd = open(req->cwd, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+            return *err = errno, VC_STAGE_CHDIR;
+        close(fd);
+    }
+    if (req->selinux_label != NULL && lsm_answers("/proc/thread-self/attr/current") != 0)
+        return *err = errno, VC_STAGE_SELINUX_LABEL;
+    if (req->apparmor_profile != NULL && lsm_answers("/proc/thread-self/attr/apparmor/current") != 0 &&
+        (errno != ENOENT || lsm_answers("/proc/thread-self/attr/current") != 0))
+        return *err = errno, VC_STAGE_APPARMOR_PROFILE;
+    if (access(req->path, X_OK) != 0)
+        return *err = errno, VC_STAGE_EXEC;
+    return VC_STAGE_NONE;
+}
+
+int vc_exec(const vc_spawn_request *req, vc_spawn_result *res)
+{
+    struct child_args a = { .req = req, .err_fd = -1, .release_fd = -1, .pidfile_fd = -1, .replacing = 1 };
+    const vc_sigset all = ~(vc_sigset)0;
+    int stage, err, *plan;
+
+    if ((stage = check_request(req)) != VC_STAGE_NONE)
+        return fail(res, stage, EINVAL);
+    if ((stage = exec_preflight(req, &err)) != VC_STAGE_NONE)
+        return fail(res, stage, err);
+    if ((plan = plan_fds(&a)) == NULL)
+        return fail(res, VC_STAGE_FORK, ENOMEM);
+    if (a.max_target < 0) {
+        free(plan);
+        return fail(res, VC_STAGE_PASS_FDS, EINVAL);
+    }
+    /* The parent-death signal's race check compares with our own parent. */
+    a.parent_pid = getppid();
+    /* This thread takes no signal from here on; step 1 gives back its mask. */
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
+    child_main(&a);
 }

@@ -6,15 +6,19 @@
  * functions: managed code cannot run there at all.  The managed side prepares
  * every byte (resolved path, explicit environment, pipes, /dev/null, the
  * supplementary groups) and this shim only makes system calls with them:
- * fds, limits, umask, ids, capabilities, daemonize and pidfile, the caller's
- * native hook, the handshake, execve.
+ * fds, limits, placement (affinity, nice value, core scheduling, cgroup),
+ * umask, ids, capabilities, daemonize and pidfile, the caller's native hook,
+ * the handshake, security labels, execve; or the same steps in the calling
+ * process itself (vc_exec).
  *
  * Requirements: Linux >= 5.4 (pidfd_open 5.3, waitid(P_PIDFD) 5.4).
  * close_range (5.9) and CLOSE_RANGE_CLOEXEC (5.11) are used when present,
  * with a /proc/self/fd walk otherwise.  On a kernel without pidfds vc_spawn
  * fails with VC_STAGE_FORK/ENOSYS before starting anything.  Also correct
  * where clone() rejects CLONE_PIDFD (vfork + pidfd_open instead) and under
- * emulators that run vfork as a plain fork (qemu-user).
+ * emulators that run vfork as a plain fork (qemu-user).  A cgroup needs
+ * clone3 with CLONE_INTO_CGROUP (5.7), core scheduling CONFIG_SCHED_CORE
+ * (5.14): without them only the requests that ask for them fail.
  *
  * Mirrored by src/Backends.Posix/Interop/NativeSpawn.cs: any change to a
  * struct here must be made there too, field for field.
@@ -37,7 +41,8 @@ enum vc_stage {
     VC_STAGE_DAEMONIZE = 12, VC_STAGE_PIDFILE = 13, VC_STAGE_HOOK = 14, VC_STAGE_GROUPS = 15,
     VC_STAGE_GID = 16, VC_STAGE_UID = 17, VC_STAGE_CAPS = 18, VC_STAGE_NO_NEW_PRIVS = 19,
     VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22,
-    VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24
+    VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24, VC_STAGE_CGROUP = 25, VC_STAGE_SCHED_CORE = 26,
+    VC_STAGE_SELINUX_LABEL = 27, VC_STAGE_APPARMOR_PROFILE = 28
 };
 
 /* vc_spawn_request.flags */
@@ -98,6 +103,12 @@ typedef struct vc_spawn_request {
     const uint64_t *cpu_mask;      /* NULL: keep the parent's affinity; else bit N of word N/64: CPU N allowed */
     int32_t cpu_mask_words;        /* words in cpu_mask (0 with NULL) */
     int32_t nice;                  /* with VC_FLAG_SET_NICE: -20..19 */
+    const char *cgroup;            /* NULL: the parent's cgroup; else a cgroup v2 directory the child starts in
+                                      (clone3 with CLONE_INTO_CGROUP, Linux >= 5.7); not with a hook */
+    int32_t sched_core;            /* core scheduling: 0 none; -1 a new group of its own (PR_SCHED_CORE_CREATE);
+                                      > 0 the group of that pid (PR_SCHED_CORE_SHARE_FROM) */
+    const char *selinux_label;     /* NULL: none; else the SELinux context of the exec (attr/exec) */
+    const char *apparmor_profile;  /* NULL: none; else the AppArmor profile of the exec ("exec <profile>") */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {
@@ -135,13 +146,44 @@ typedef struct vc_spawn_result {
  * kind, rlimits NULL), GROUPS (ngroups < -1, groups NULL), CAPS (a bit above
  * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE), AFFINITY
  * (cpu_mask_words < 0, or cpu_mask NULL with words or set without), PRIORITY (nice
- * outside -20..19).
+ * outside -20..19), CGROUP (an empty path, or a cgroup with a hook), SCHED_CORE (below -1),
+ * SELINUX_LABEL and APPARMOR_PROFILE (empty).
+ *
+ * A cgroup is opened in the parent (O_PATH): a missing or unreadable directory fails at CGROUP with
+ * that errno, and so does clone3's refusal (ENOSYS before 5.3 or under a seccomp filter, E2BIG before
+ * 5.7, EBADF for a directory that is not in a cgroup v2 hierarchy, EBUSY for a cgroup whose
+ * controllers forbid processes), with no child started.  Core scheduling and the labels fail in the
+ * child at their stages with the kernel's errno: EINVAL without CONFIG_SCHED_CORE or without the LSM,
+ * ENODEV for core scheduling without SMT.
  *
  * Thread-safe.  Every fd of the parent should be close-on-exec (.NET's are):
  * this shim closes everything else in its own children, but a fork done by
  * other code at the same moment would inherit them.
  */
 int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res);
+
+/*
+ * Replaces the calling process with req->path (libvirt's virCommandExec): the
+ * steps vc_spawn runs in its child (child_main, the same code) run in the
+ * calling thread, then execve.  Returns only on failure, -1 with res->stage
+ * and res->error, and then the process is as it was: everything that can be
+ * known to fail is checked first without changing anything (check_request;
+ * DAEMONIZE, HANDSHAKE, a hook or a cgroup, which need a parent or a new
+ * child, refused with EINVAL at their stage; the fds to place (EBADF); a new
+ * session for a process group leader, a new group for a session leader
+ * (EPERM); core scheduling and the labels where the kernel lacks them; the
+ * working directory; the program, X_OK).
+ *
+ * From the first step on the process is changed for good: ignored signals
+ * back to default, session, stdio and passed fds moved over the process's own,
+ * every other fd close-on-exec, limits, placement, umask, ids and
+ * capabilities (of this thread, which execve hands to the program),
+ * no_new_privs, working directory, labels.  The other threads run on, with
+ * their signal handlers, until execve ends them.  A failure after that point
+ * (setresuid refused, say) ends the process with status 127 after writing
+ * "vircommand: exec failed at stage N, errno E" to fd 2.
+ */
+int vc_exec(const vc_spawn_request *req, vc_spawn_result *res);
 
 /*
  * Non-blocking reap through the pidfd: waitid(P_PIDFD, pidfd, WEXITED|WNOHANG).

@@ -19,7 +19,7 @@ internal static class FakeProbeReport
         var command = invocation.Plan;
         var text = new StringBuilder();
         // As probe.c prints: "key: value", except that the lists print "key:" alone when empty.
-        void Line(string key, string value) => text.Append(key).Append(':').Append(value.Length == 0 && key is "fds" or "groups" ? "" : " " + value).Append('\n');
+        void Line(string key, string value) => text.Append(key).Append(':').Append(value.Length == 0 && key is "fds" or "groups" or "cgroup" ? "" : " " + value).Append('\n');
 
         for (var i = 0; i < invocation.Argv.Count; i++)
             Line($"argv[{i}]", invocation.Argv[i]);
@@ -60,6 +60,12 @@ internal static class FakeProbeReport
         Line("rlimit core", Limit(command, ResourceLimitKind.CoreSize, "Max core file size"));
         Line("cpus", command.CpuAffinity.Count > 0 ? string.Join(',', command.CpuAffinity) : ParentProcess.CpusAllowed);
         Line("nice", Number(command.Nice ?? ParentProcess.Nice));
+        // The fake models a kernel that has core scheduling: a group of its own gets a cookie named after
+        // the child, a group joined the cookie named after its source (as if that ran alone).
+        Line("sched_core", command.RunsAlone ? $"{pid:x16}" : command.RunsAmong is { } among ? $"{among:x16}" : ParentProcess.SchedCore);
+        Line("cgroup", command.Cgroup is { } cgroup ? KernelIsolation.CgroupPath(cgroup) : ParentProcess.Cgroup);
+        // And an active LSM: AppArmor shows the profile with its mode.
+        Line("label", command.SELinuxLabel ?? (command.AppArmorProfile is { } profile ? $"{profile} (enforce)" : ParentProcess.Label));
         Line("sigmask", "0000000000000000");
         Line("sigpipe", "default");
         return text.ToString();

@@ -49,6 +49,9 @@ internal static class FeatureCases
         new(CommandFeatures.GracefulSignal, (c, _) => c.SetGracefulSignal(Signal.SIGUSR1), GracefulSignal),
         new(CommandFeatures.CpuAffinity, (c, _) => c.SetCpuAffinity(ParentCpus[^1]), CpuAffinity),
         new(CommandFeatures.Priority, (c, _) => c.SetNice(19), Priority),
+        new(CommandFeatures.CoreScheduling, (c, _) => c.SetRunAlone(), CoreScheduling),
+        new(CommandFeatures.Cgroup, (c, _) => c.SetCgroup(KernelIsolation.CgroupMount ?? "/sys/fs/cgroup"), Cgroup),
+        new(CommandFeatures.SecurityLabels, (c, _) => c.SetSELinuxLabel(SELinuxTestLabel), SecurityLabels),
         new(CommandFeatures.CloseOtherFds, null, CloseOtherFds, ProveUnclaimed: OtherFdsReachTheChild),
         new(CommandFeatures.DefaultSignals, null, DefaultSignals, ProveUnclaimed: SigPipeIgnoredInTheChild),
     ];
@@ -169,6 +172,68 @@ internal static class FeatureCases
     {
         Assert.Equal(19, (await x.ReportAsync(Probe.Command().SetNice(19))).Nice);
         Assert.Equal(ParentProcess.Nice, (await x.ReportAsync(Probe.Command())).Nice);
+    }
+
+    /// <summary>
+    /// Issue 16 item 4: a core scheduling group of the child's own (a cookie neither zero nor ours nor another
+    /// child's), and the group of another process (one cookie for every child that joins it). Where the kernel cannot, a spawning backend fails the start at
+    /// its stage with the kernel's errno; the fake models a kernel that can.
+    /// </summary>
+    private static async Task CoreScheduling(FeatureContext x)
+    {
+        if (x.Backend.Spawns && KernelIsolation.CoreSchedulingMissing is { } missing)
+        {
+            var error = await Assert.ThrowsAsync<CommandStartException>(() => x.Runner.RunAsync(Probe.Command("--quiet").SetRunAlone()).OrHang());
+            Assert.Equal(StartStage.CoreScheduling, error.Stage);
+            Assert.Equal(missing.Errno, error.Errno);
+            return;
+        }
+        var alone = (await x.ReportAsync(Probe.Command().SetRunAlone())).SchedCore;
+        Assert.NotEqual(ParentProcess.SchedCore, alone);
+        Assert.NotEqual("0000000000000000", alone);
+        Assert.NotEqual(alone, (await x.ReportAsync(Probe.Command().SetRunAlone())).SchedCore);
+
+        // Two children that join the group of a third share its cookie, which is not ours.
+        await using var source = await x.Runner.StartAsync(Probe.Command("--quiet", "--sleep", "60000").SetRunAlone()).OrHang();
+        var among = (await x.ReportAsync(Probe.Command().SetRunAmong(source.Pid))).SchedCore;
+        Assert.NotEqual(ParentProcess.SchedCore, among);
+        Assert.Equal(among, (await x.ReportAsync(Probe.Command().SetRunAmong(source.Pid))).SchedCore);
+    }
+
+    /// <summary>
+    /// Issue 16 item 4: the child starts in the cgroup asked (its /proc/self/cgroup). Where no test cgroup can
+    /// be made, a spawning backend shows the refusal of a directory outside any cgroup v2 hierarchy instead.
+    /// </summary>
+    private static async Task Cgroup(FeatureContext x)
+    {
+        if (x.Backend.Spawns && TestCgroup.Missing is not null)
+        {
+            var error = await Assert.ThrowsAsync<CommandStartException>(() => x.Runner.RunAsync(Probe.Command("--quiet").SetCgroup(x.Dir.Path)).OrHang());
+            Assert.Equal(StartStage.Cgroup, error.Stage);
+            return;
+        }
+        using var cgroup = TestCgroup.Create();
+        Assert.Equal(cgroup.Name, (await x.ReportAsync(Probe.Command().SetCgroup(cgroup.Path))).Cgroup);
+        Assert.Equal(ParentProcess.Cgroup, (await x.ReportAsync(Probe.Command())).Cgroup);
+    }
+
+    /// <summary>Our own SELinux context where SELinux is active (a label any process may exec into), else a well-formed one.</summary>
+    private static string SELinuxTestLabel => KernelIsolation.SELinuxMissing is null ? ParentProcess.Label : "system_u:system_r:vircommand_test_t:s0";
+
+    /// <summary>
+    /// Issue 16 item 2: the program runs with the SELinux label asked (its attr/current). Where SELinux is not
+    /// active, a spawning backend fails the start at its stage with the kernel's EINVAL, never silently.
+    /// </summary>
+    private static async Task SecurityLabels(FeatureContext x)
+    {
+        if (x.Backend.Spawns && KernelIsolation.SELinuxMissing is not null)
+        {
+            var error = await Assert.ThrowsAsync<CommandStartException>(() => x.Runner.RunAsync(Probe.Command("--quiet").SetSELinuxLabel(SELinuxTestLabel)).OrHang());
+            Assert.Equal(StartStage.SELinuxLabel, error.Stage);
+            Assert.Equal(22, error.Errno); // EINVAL
+            return;
+        }
+        Assert.Equal(SELinuxTestLabel, (await x.ReportAsync(Probe.Command().SetSELinuxLabel(SELinuxTestLabel))).Label);
     }
 
     /// <summary>SPEC §3.3: the daemon runs in a new session (the intermediate's), in "/", away from us; the run returns.</summary>

@@ -47,6 +47,29 @@ internal static class ParentProcess
         }
     }
 
+    /// <summary>The core scheduling cookie, as the probe prints it.</summary>
+    public static string SchedCore => KernelIsolation.SchedCoreCookie();
+
+    /// <summary>The cgroup v2 path (the "0::" line of /proc/self/cgroup), empty without one.</summary>
+    public static string Cgroup =>
+        File.ReadLines("/proc/self/cgroup").FirstOrDefault(l => l.StartsWith("0::", StringComparison.Ordinal))?[3..] ?? "";
+
+    /// <summary>The security label (attr/current up to NUL or newline), or "unsupported" where no LSM answers.</summary>
+    public static string Label
+    {
+        get
+        {
+            try
+            {
+                return File.ReadAllText("/proc/self/attr/current").Split('\0', '\n')[0];
+            }
+            catch (IOException)
+            {
+                return "unsupported";
+            }
+        }
+    }
+
     private static string Status(string key) =>
         File.ReadLines("/proc/self/status").First(l => l.StartsWith(key + ":", StringComparison.Ordinal))[(key.Length + 1)..];
 }

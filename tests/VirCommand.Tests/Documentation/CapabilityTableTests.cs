@@ -46,6 +46,9 @@ public sealed class CapabilityTableTests
         [CommandFeatures.GracefulSignal] = "`SetGracefulSignal` other than SIGKILL, `SignalAsync`",
         [CommandFeatures.CpuAffinity] = "`SetCpuAffinity`",
         [CommandFeatures.Priority] = "`SetNice`",
+        [CommandFeatures.CoreScheduling] = "`SetRunAlone`, `SetRunAmong`",
+        [CommandFeatures.Cgroup] = "`SetCgroup`",
+        [CommandFeatures.SecurityLabels] = "`SetSELinuxLabel`, `SetAppArmorProfile`",
         [CommandFeatures.DefaultSignals] = "(a guarantee) the child starts with default signal actions, SIGPIPE too",
         [CommandFeatures.CloseOtherFds] = "(a guarantee) fds not passed never reach the child",
     };

@@ -85,7 +85,8 @@ public sealed class HardeningTests
         Assert.DoesNotContain("Exception", output, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Exit, string Output)> RunHelperAsync(params string[] args)
+    /// <summary>Runs the test assembly as a helper program (<see cref="HelperProgram"/>): its exit code and its merged output.</summary>
+    internal static async Task<(int Exit, string Output)> RunHelperAsync(params string[] args)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var result = await Posix.Runner.RunAsync(Command.NewArgList(dotnet, [typeof(HelperProgram).Assembly.Location, .. args])

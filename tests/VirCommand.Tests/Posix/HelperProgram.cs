@@ -13,7 +13,7 @@ namespace VirCommand.Tests.Posix;
 /// process of the parent-death tests: it starts <c>PROBE --sleep 60000</c> (report to REPORT) through
 /// the POSIX backend, from a thread-pool thread, with parent-death signal SIGNAL (0: none), prints
 /// <c>started</c> and waits to be killed;</item>
-/// <item><c>mutate ROUNDS</c>, <c>fdexhaust</c>, <c>host BACKEND PDEATHSIG PROBE</c>: see <see cref="HelperModes"/>;</item>
+/// <item><c>mutate ROUNDS</c>, <c>fdexhaust</c>, <c>host BACKEND PDEATHSIG PROBE</c>, <c>exec MODE PROBE DIR</c>: see <see cref="HelperModes"/>;</item>
 /// <item><c>host-start posix|posix-then-fake</c> (from a copy of the test output without
 /// libvircommand.so): registers that backend, validates as a host's start does, prints the
 /// validation error if any and exits 3 on one.</item>
@@ -29,6 +29,8 @@ public static class HelperProgram
             return HelperModes.BlockingRunsOutOfFds();
         if (args.Length == 4 && args[0] == "host")
             return await HelperModes.RunHostAsync(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), args[3]);
+        if (args.Length == 4 && args[0] == "exec")
+            return HelperModes.Exec(args[1], args[2], args[3]);
         if (args.Length == 2 && args[0] == "host-start")
             return HostStart(args[1]);
         if (args.Length != 4 || args[0] != "pdeathsig")

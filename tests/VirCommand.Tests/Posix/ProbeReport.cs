@@ -13,7 +13,7 @@ internal sealed class ProbeReport
     private static readonly string[] TrailingKeys =
     [
         "cwd", "umask", "pid", "ppid", "sid", "pgid", "uid", "gid", "groups", "caps", "no_new_privs", "pdeathsig",
-        "rlimit nofile", "rlimit nproc", "rlimit memlock", "rlimit core", "cpus", "nice", "sigmask", "sigpipe",
+        "rlimit nofile", "rlimit nproc", "rlimit memlock", "rlimit core", "cpus", "nice", "sched_core", "cgroup", "label", "sigmask", "sigpipe",
     ];
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -48,6 +48,15 @@ internal sealed class ProbeReport
     public static IReadOnlyList<int> CpuList(string list) => [.. list.Split(',').SelectMany(Range)];
 
     public int Nice => Number("nice");
+
+    /// <summary>The core scheduling cookie, 16 hex digits, or "unsupported".</summary>
+    public string SchedCore => this["sched_core"];
+
+    /// <summary>The cgroup v2 path, relative to the hierarchy's mount ("/" at its root).</summary>
+    public string Cgroup => this["cgroup"];
+
+    /// <summary>The security label of the process (its LSM's attr/current), or "unsupported".</summary>
+    public string Label => this["label"];
 
     public int Pid => Number("pid");
 
