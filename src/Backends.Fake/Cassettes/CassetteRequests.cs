@@ -27,7 +27,7 @@ internal static class CassetteRequests
             Environment = inheritsEnvironment ? null : [.. environment.Select(e => e.ToString())],
             WorkingDirectory = workingDirectory,
             Stdio = new CassetteStdio(Describe(input), Describe(output), merged ? "merged" : Describe(error)),
-            Input = input.Kind == StdioKind.Buffer ? input.Input.ToArray() : null,
+            Input = input.Kind == StdioKind.Buffer ? input.Input.ToArray() : (ReadOnlyMemory<byte>?)null,
             Options = options,
         };
 
