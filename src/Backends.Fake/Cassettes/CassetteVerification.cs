@@ -85,10 +85,10 @@ internal static class CassetteVerification
         {
             if (x < a.Length && y < b.Length && a[x] == b[y])
                 (x, y) = (x + 1, y + 1);
-            else if (y < b.Length && (x == a.Length || common[x, y + 1] >= common[x + 1, y]))
-                diff.Add("+ " + b[y++]);
-            else
+            else if (x < a.Length && (y == b.Length || common[x + 1, y] >= common[x, y + 1]))
                 diff.Add("- " + a[x++]);
+            else
+                diff.Add("+ " + b[y++]);
         }
         return diff;
     }
