@@ -11,15 +11,18 @@ namespace VirCommand.Backends.Fake.Cassettes;
 internal sealed class InteractionRecorder(CassetteRequest request)
 {
     private readonly Lock _lock = new();
-    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _started = Stopwatch.GetTimestamp();
     private readonly List<CassetteOutput> _output = [];
     private readonly List<CassetteSignal> _signals = [];
     private readonly ArrayBufferWriter<byte> _input = new();
     private bool _readsInput;
     private CassetteOutcome? _end;
 
-    /// <summary>Milliseconds since the run began, as the cassette's times are.</summary>
-    public double Elapsed => Stopwatch.GetElapsedTime(_started).TotalMilliseconds;
+    /// <summary>Milliseconds since the child started (since the run began, until it is known to have started), as the cassette's times are.</summary>
+    public double Elapsed => Stopwatch.GetElapsedTime(Volatile.Read(ref _started)).TotalMilliseconds;
+
+    /// <summary>The child runs: times count from now, as the recorded duration does from the child's start.</summary>
+    public void Started() => Volatile.Write(ref _started, Stopwatch.GetTimestamp());
 
     /// <summary>True once the run's end was recorded.</summary>
     public bool HasEnded
@@ -48,10 +51,9 @@ internal sealed class InteractionRecorder(CassetteRequest request)
         }
     }
 
-    /// <summary>The caller sent a signal that reached the child.</summary>
-    public void Signaled(Signal signal, SignalTarget target)
+    /// <summary>The caller sent a signal, <paramref name="at"/> milliseconds after the start, that reached the child.</summary>
+    public void Signaled(double at, Signal signal, SignalTarget target)
     {
-        var at = Elapsed;
         lock (_lock)
             _signals.Add(new CassetteSignal(at, signal, target));
     }

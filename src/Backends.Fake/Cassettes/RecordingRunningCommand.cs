@@ -14,6 +14,7 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
     {
         _inner = inner;
         _recorder = recorder;
+        recorder.Started();
         StandardInput = inner.StandardInput is { } stdin ? new RecordingStream(stdin, recorder, output: null) : null;
         StandardOutput = inner.StandardOutput is { } stdout ? new RecordingStream(stdout, recorder, ChildOutput.StandardOutput) : null;
         StandardError = inner.StandardError is { } stderr ? new RecordingStream(stderr, recorder, ChildOutput.StandardError) : null;
@@ -52,9 +53,10 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
 
     public async Task<bool> SignalAsync(Signal signal, SignalTarget target = SignalTarget.Process)
     {
+        var at = _recorder.Elapsed;
         var sent = await _inner.SignalAsync(signal, target).ConfigureAwait(false);
         if (sent)
-            _recorder.Signaled(signal, target);
+            _recorder.Signaled(at, signal, target);
         return sent;
     }
 
