@@ -50,7 +50,7 @@ public sealed class RecordingTests
     public async Task A_started_child_is_recorded_as_the_caller_read_it_with_times_signals_and_its_stdin()
     {
         var recorder = new RecordingCommandRunner(PosixRunners.Runner);
-        var command = Command.NewArgList("/bin/sh", "-c", "trap 'echo hup' HUP; read line; echo \"got $line\"; sleep 0.2; echo late >&2; wait")
+        var command = Command.NewArgList("/bin/sh", "-c", "trap 'echo late >&2; exit 0' HUP; read line; echo \"got $line\"; while :; do sleep 0.05; done")
             .SetInputPipe().SetOutputPipe().SetErrorPipe();
 
         await using var running = await recorder.StartAsync(command);
@@ -74,8 +74,17 @@ public sealed class RecordingTests
         Assert.Equal(0, run.Outcome.ExitCode);
         var times = run.Outcome.Output.Select(o => o.AtMs).ToList();
         Assert.Equal(times.Order(), times);
-        var late = run.Outcome.Output.Single(o => o.Stderr is not null);
-        Assert.True(late.AtMs >= run.Outcome.Output.First(o => o.Stdout is not null).AtMs + 150, "the late line came about 200 ms after the first");
+        Assert.Equal(["got hello\n", "late\n"], run.Outcome.Output.Select(o => System.Text.Encoding.UTF8.GetString((o.Stdout ?? o.Stderr)!.Value.Span)));
+        Assert.NotNull(run.Outcome.Output[1].Stderr);
+        Assert.True(run.Outcome.Signals[0].AtMs <= run.Outcome.Output[1].AtMs, "the signal came before the line it made the child write");
+
+        var replay = new ReplayingCommandRunner(recorder.Cassette);
+        await using var replayed = await replay.StartAsync(command);
+        await replayed.StandardInput!.WriteAsync("hello\n"u8.ToArray());
+        await replayed.StandardInput.DisposeAsync();
+        var again = await replayed.ListenAsync().OfType<OutputLine>().Select(l => $"{l.Source}:{l.Text}").ToListAsync();
+        Assert.Equal(lines.Order(), again.Order());
+        Assert.Equal("hello\n", replay.Invocations.Single().InputText);
     }
 
     [Fact]
