@@ -88,50 +88,35 @@ public sealed class CassetteRunner : ICommandRunner, IDisposable
     public CommandFeatures Features => (_record as ICommandRunner ?? _replay!).Features;
 
     /// <inheritdoc/>
-    public async Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (_replay is null)
-            return await _record!.RunAsync(command, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await _replay.RunAsync(command, cancellationToken).ConfigureAwait(false);
-        }
-        catch (CassetteMismatchException) when (_record is not null)
-        {
-            return await _record.RunAsync(command, cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default) =>
+        RouteAsync(command, (runner, c) => runner.RunAsync(c, cancellationToken));
 
     /// <inheritdoc/>
-    public CommandResult Run(Command command, CancellationToken cancellationToken = default)
-    {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (_replay is null)
-            return _record!.Run(command, cancellationToken);
-        try
-        {
-            return _replay.Run(command, cancellationToken);
-        }
-        catch (CassetteMismatchException) when (_record is not null)
-        {
-            return _record.Run(command, cancellationToken);
-        }
-    }
+    public CommandResult Run(Command command, CancellationToken cancellationToken = default) =>
+        RouteAsync(command, (runner, c) => Task.FromResult(runner.Run(c, cancellationToken))).GetAwaiter().GetResult();
 
     /// <inheritdoc/>
-    public async Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default)
+    public Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default) =>
+        RouteAsync(command, (runner, c) => runner.StartAsync(c, cancellationToken));
+
+    /// <summary>A run goes to the replay, and in <see cref="CassetteMode.RecordMissing"/> on to the recorder when the cassette lacks it.</summary>
+    private async Task<T> RouteAsync<T>(Command command, Func<ICommandRunner, Command, Task<T>> run)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        ArgumentNullException.ThrowIfNull(command);
         if (_replay is null)
-            return await _record!.StartAsync(command, cancellationToken).ConfigureAwait(false);
+            return await run(_record!, command).ConfigureAwait(false);
+        if (_record is null)
+            return await run(_replay, command).ConfigureAwait(false);
         try
         {
-            return await _replay.StartAsync(command, cancellationToken).ConfigureAwait(false);
+            // A copy owns no CloseParent fds: a miss must leave them open for the real run.
+            var replayed = command.PassedFds.Any(f => f.ClosesParent) ? command.Clone() : command;
+            return await run(_replay, replayed).ConfigureAwait(false);
         }
-        catch (CassetteMismatchException) when (_record is not null)
+        catch (CassetteMismatchException)
         {
-            return await _record.StartAsync(command, cancellationToken).ConfigureAwait(false);
+            return await run(_record, command).ConfigureAwait(false);
         }
     }
 
