@@ -22,10 +22,15 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
         _ = inner.WaitAsync(CancellationToken.None).ContinueWith(static (ended, state) =>
         {
             var recorder = (InteractionRecorder)state!;
-            if (ended.IsCompletedSuccessfully)
-                recorder.Ended(ended.Result);
-            else if (ended.Exception?.InnerException is { } failure)
+            try
+            {
+                recorder.Ended(ended.GetAwaiter().GetResult());
+            }
+            catch (Exception failure)
+            {
+                // A stopped child's CommandCanceledException leaves the task canceled, not faulted: rethrown, it is seen too.
                 recorder.Failed(failure);
+            }
         }, recorder, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 

@@ -115,4 +115,16 @@ public sealed class RecordingTests
         Assert.Equal(StopReason.Timeout, timedOut.StoppedBy);
         Assert.Equal(Signal.SIGTERM, timedOut.Signal);
     }
+
+    [LinuxFact]
+    public async Task An_aborted_child_is_recorded_as_stopped_with_the_signal_it_died_of()
+    {
+        var recorder = new RecordingCommandRunner(PosixRunners.Runner);
+
+        await using (var running = await recorder.StartAsync(Command.NewArgList("sleep", "10")))
+            await running.AbortAsync();
+
+        var outcome = recorder.Cassette.Interactions.Single().Outcome;
+        Assert.Equal((StopReason.Canceled, Signal.SIGTERM), (outcome.StoppedBy, outcome.Signal));
+    }
 }
