@@ -81,9 +81,6 @@ public sealed record CassetteOutcome
 
     /// <summary>The signals the caller sent with <see cref="IRunningCommand.SignalAsync"/>, each at its time from the start.</summary>
     public IReadOnlyList<CassetteSignal> Signals { get; init; } = [];
-
-    /// <summary>The raw wait status (as <see cref="CommandResult.RawStatus"/>) of a child that started.</summary>
-    internal int RawStatus => Signal is { } s ? CommandResult.SignalStatus(s, CoreDumped) : CommandResult.ExitStatus(ExitCode ?? 0);
 }
 
 /// <summary>A start failure: the stage and errno of <see cref="CommandStartException"/>.</summary>

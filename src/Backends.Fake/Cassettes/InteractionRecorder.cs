@@ -24,12 +24,6 @@ internal sealed class InteractionRecorder(CassetteRequest request)
     /// <summary>The child runs: times count from now, as the recorded duration does from the child's start.</summary>
     public void Started() => Volatile.Write(ref _started, Stopwatch.GetTimestamp());
 
-    /// <summary>True once the run's end was recorded.</summary>
-    public bool HasEnded
-    {
-        get { lock (_lock) return _end is not null; }
-    }
-
     /// <summary>The caller read <paramref name="bytes"/> from one of the child's output pipes.</summary>
     public void Read(ChildOutput stream, ReadOnlySpan<byte> bytes)
     {
