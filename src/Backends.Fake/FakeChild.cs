@@ -263,28 +263,40 @@ internal sealed class FakeChild : IChildProcess
 
     private async Task<int> EndAsync(FakeResponse response, CancellationToken token)
     {
-        var output = response.StandardOutput;
-        var error = response.StandardError;
         var merged = _plan.MergesOutput;
-
-        if (_stdout is not null)
+        var readerGone = false;
+        ReadOnlyMemory<byte> output = default, error = default, errorWritten = default;
+        // In the response's order, each write at its time; a reader gone from a caller's fd kills the child, as SIGPIPE would.
+        foreach (var write in response.Writes)
         {
-            await _stdout.Writer.WriteAsync(output, token).ConfigureAwait(false);
-            if (merged)
-                await _stdout.Writer.WriteAsync(error, token).ConfigureAwait(false);
+            var wait = write.At - (_time.GetUtcNow() - StartTime);
+            if (wait > TimeSpan.Zero)
+                await Task.Delay(wait, _time, token).ConfigureAwait(false);
+            if (write.Bytes.IsEmpty)
+                continue;
+            var toOutput = write.Stream == ChildOutput.StandardOutput || merged;
+            if ((toOutput ? _stdout : _stderr) is { } pipe)
+                await pipe.Writer.WriteAsync(write.Bytes, token).ConfigureAwait(false);
+            var target = toOutput ? _plan.Output : _plan.Error;
+            readerGone = readerGone || (target.Kind == StdioKind.Fd && !CallerFd.Write(target.Fd, write.Bytes.Span));
+            if (toOutput)
+                output = Concat(output, write.Bytes);
+            else
+                error = Concat(error, write.Bytes);
+            if (write.Stream == ChildOutput.StandardError)
+                errorWritten = Concat(errorWritten, write.Bytes);
         }
-        if (_stderr is not null)
-            await _stderr.Writer.WriteAsync(error, token).ConfigureAwait(false);
-        // Stdout first, then stderr, as the fake's child writes them; a reader gone from either kills it, as SIGPIPE would.
-        var readerGone = (_plan.Output.Kind == StdioKind.Fd && !CallerFd.Write(_plan.Output.Fd, (merged ? Concat(output, error) : output).Span))
-            || (_plan.Error.Kind == StdioKind.Fd && !merged && !CallerFd.Write(_plan.Error.Fd, error.Span));
         if (_settings.KeepsErrorTail)
-            _errorTail = Encoding.UTF8.GetString(error.Span[Math.Max(0, error.Length - _settings.StandardErrorTailBytes)..]);
+            _errorTail = Encoding.UTF8.GetString(errorWritten.Span[Math.Max(0, errorWritten.Length - _settings.StandardErrorTailBytes)..]);
 
         // After a handled signal, the child's last words follow what it wrote before.
-        var capturedOutput = _plan.Output.Kind == StdioKind.Buffer ? Concat(CapturedOutput, merged ? Concat(output, error) : output) : default;
+        var capturedOutput = _plan.Output.Kind == StdioKind.Buffer ? Concat(CapturedOutput, output) : default;
         var capturedError = _plan.Error.Kind == StdioKind.Buffer && !merged ? Concat(CapturedError, error) : default;
         (CapturedOutput, CapturedError) = (Limited(capturedOutput, "stdout"), Limited(capturedError, "stderr"));
+        if (response.TimesOut)
+            _stops!.Stop(StopReason.Timeout, default);
+        if (response.RunsUntilStopped || response.TimesOut)
+            await Task.Delay(Timeout.Infinite, token).ConfigureAwait(false);
         return readerGone ? CommandResult.SignalStatus(VirCommand.Signal.SIGPIPE) : response.RawStatus;
     }
 

@@ -37,6 +37,23 @@ public sealed record FakeResponse
     internal ImmutableDictionary<Signal, Func<FakeInvocation, FakeResponse?>> SignalHandlers { get; private init; } =
         ImmutableDictionary<Signal, Func<FakeInvocation, FakeResponse?>>.Empty;
 
+    /// <summary>
+    /// What the child writes, in order, each at its time from the start, instead of
+    /// <see cref="StandardOutput"/> then <see cref="StandardError"/> after <see cref="Delay"/>: a
+    /// replayed recording (<see cref="Cassettes.ReplayingCommandRunner"/>). A write of no bytes only waits.
+    /// </summary>
+    internal ImmutableArray<FakeWrite> Script { get; init; }
+
+    /// <summary>After its writes the child runs on until a signal ends it, as a recorded child that was stopped did.</summary>
+    internal bool RunsUntilStopped { get; init; }
+
+    /// <summary>After its writes the child's timeout elapses at once (a recorded timeout replayed without its timing).</summary>
+    internal bool TimesOut { get; init; }
+
+    /// <summary>The writes of this response: its <see cref="Script"/>, or stdout then stderr at once.</summary>
+    internal IEnumerable<FakeWrite> Writes => !Script.IsDefault ? Script
+        : [new FakeWrite(TimeSpan.Zero, ChildOutput.StandardOutput, StandardOutput), new FakeWrite(TimeSpan.Zero, ChildOutput.StandardError, StandardError)];
+
     /// <summary>The wait status the child ends with.</summary>
     public int RawStatus => Signal is { } s ? CommandResult.SignalStatus(s) : CommandResult.ExitStatus(ExitCode);
 
@@ -162,3 +179,6 @@ public sealed record FakeResponse
         return text.ToString();
     }
 }
+
+/// <summary>One write of a scripted fake child: <paramref name="Bytes"/> to <paramref name="Stream"/>, <paramref name="At"/> after its start.</summary>
+internal readonly record struct FakeWrite(TimeSpan At, ChildOutput Stream, ReadOnlyMemory<byte> Bytes);

@@ -119,6 +119,7 @@ internal static class LineListener
     private static (TimeSpan Drain, TimeProvider Time) RunOf(IRunningCommand running) => running switch
     {
         RunningCommand engine => (engine.DrainTimeout, engine.Time),
+        IRunningCommandDecorator decorator => RunOf(decorator.Inner),
         _ => (new CommandRunnerOptions().DrainTimeout, TimeProvider.System),
     };
 

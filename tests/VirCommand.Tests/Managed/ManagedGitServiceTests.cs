@@ -49,15 +49,4 @@ public sealed class ManagedGitServiceTests : IDisposable
         using var command = Command.NewArgList("git", ["-C", _repository.Path, .. args]).AddEnvPassCommon().SetOutputBuffer();
         return (await Runner.RunAsync(command)).StandardOutput.TrimEnd('\n') + (args[0] == "log" ? "\n" : "");
     }
-
-    /// <summary>Runs where git is installed, and says so where it is not.</summary>
-    private sealed class GitFactAttribute : FactAttribute
-    {
-        public GitFactAttribute()
-        {
-            var path = Environment.GetEnvironmentVariable("PATH") ?? "";
-            if (!path.Split(':').Any(dir => File.Exists(Path.Combine(dir, "git"))))
-                Skip = "needs git on PATH";
-        }
-    }
 }
