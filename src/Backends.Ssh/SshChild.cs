@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using VirCommand.Backends.Managed.Io;
 using VirCommand.Backends.Ssh.Remote;
@@ -12,11 +11,9 @@ namespace VirCommand.Backends.Ssh;
 /// channel open; the run's drain time then applies, and the client is closed when the run stops reading).
 /// </summary>
 /// <remarks>
-/// The status: the wrapper reports the shell's <c>$?</c>, which is 128 + N both for a death by signal N
-/// and for an exit with that code. It is read as the death by signal N when this run sent signal N to the
-/// command (a stop, or <see cref="IRunningCommand.SignalAsync"/>), as an exit code otherwise. ssh's stderr
+/// The status is the remote shell's <c>$?</c>, an exit code (128 + N for a death by signal N). ssh's stderr
 /// ending without the report is a lost connection (<see cref="SshConnectionException"/>), or the end of a
-/// command this run killed.
+/// command this run killed with SIGKILL.
 /// </remarks>
 internal sealed class SshChild : IChildProcess
 {
@@ -25,7 +22,7 @@ internal sealed class SshChild : IChildProcess
     private readonly RunPlan _plan;
     private readonly SshConnection _connection;
     private readonly string _destination;
-    private readonly ConcurrentDictionary<Signal, bool> _sent = new();
+    private volatile bool _killed;
     private ChildStreams? _streams;
 
     public SshChild(Process ssh, ReportReader reports, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
@@ -82,7 +79,7 @@ internal sealed class SshChild : IChildProcess
     {
         if (HasExited)
             return false;
-        _sent[signal] = true;
+        _killed |= signal == VirCommand.Signal.SIGKILL;
         _connection.Fire(RemoteScript.Kill(Pid, signal, toProcessGroup), status =>
         {
             if (status != 0 && signal == VirCommand.Signal.SIGKILL)
@@ -121,10 +118,11 @@ internal sealed class SshChild : IChildProcess
     private async Task<int> ExitStatusAsync()
     {
         if (await _reports.Ended.ConfigureAwait(false) is { } status)
-            return status > 128 && _sent.ContainsKey((Signal)(status - 128)) ? status - 128 : (status & 0xff) << 8;
+            return CommandResult.ExitStatus(status);
         await _ssh.WaitForExitAsync().ConfigureAwait(false);
-        if (_sent.ContainsKey(VirCommand.Signal.SIGKILL))
-            return (int)VirCommand.Signal.SIGKILL;
+        // The remote shell would have reported the kill as 128 + 9.
+        if (_killed)
+            return CommandResult.ExitStatus(128 + (int)VirCommand.Signal.SIGKILL);
         throw new SshConnectionException(_plan.CommandLine, _destination,
             $"the connection was lost while the remote command {Pid} ran (ssh exited with {_ssh.ExitCode}); how it ended is unknown. {_reports.Tail}".Trim());
     }

@@ -20,10 +20,12 @@ namespace VirCommand.Backends.Ssh;
 /// </para>
 /// <para>
 /// Where it differs from a local backend: <see cref="IRunningCommand.Pid"/> is the pid on the host; the
-/// command always leads a new session there; an explicit environment starts it through <c>env -i</c> with
-/// its resolved path as argv[0]; a failure only the exec itself can see (a missing script interpreter) is
-/// the remote shell's exit 126 or 127 rather than a start failure; a death by a signal this run did not
-/// send reads as exit code 128 + N. ssh's own failures are <see cref="SshConnectionException"/>. The remote
+/// command always leads a new session there (so <see cref="Command.NewProcessGroup"/>, a group in the
+/// parent's session, is refused: ask <see cref="Command.NewSession"/> to have stops reach the whole group);
+/// the parent whose environment, directory and PATH apply is the remote login shell; an explicit
+/// environment starts the command through <c>env -i</c> with its resolved path as argv[0]; a failure only
+/// the exec itself can see (a missing script interpreter) is the remote shell's exit 126 or 127 rather than
+/// a start failure; a death by signal N reads as exit code 128 + N. ssh's own failures are <see cref="SshConnectionException"/>. The remote
 /// login shell must be a POSIX shell, and the host must have <c>setsid</c> (util-linux, BusyBox).
 /// </para>
 /// <para>Lifetime: disposing the runner stops the runs it owns, then closes the master connection.</para>
@@ -50,10 +52,15 @@ public sealed class SshCommandRunner : CommandRunnerBase
         _connection = new SshConnection(ssh);
     }
 
-    /// <summary>What the channel honours: stdio pipes (and what the engine builds on them), merged output, umask, the command's own session and group, signals and raw status.</summary>
+    /// <summary>
+    /// What the channel honours: stdio pipes (and what the engine builds on them), merged output, umask, a
+    /// session of its own (every remote command has one), signals; and, as sshd starts sessions, only fds
+    /// 0–2 and default signal actions. Not <see cref="CommandFeatures.RawStatus"/>: the remote shell reports
+    /// a death by signal N as 128 + N, like an exit with that code.
+    /// </summary>
     public static CommandFeatures SupportedFeatures =>
         CommandFeatures.StdioPipes | CommandFeatures.MergedOutput | CommandFeatures.Umask | CommandFeatures.NewSession
-        | CommandFeatures.NewProcessGroup | CommandFeatures.RawStatus | CommandFeatures.GracefulSignal;
+        | CommandFeatures.GracefulSignal | CommandFeatures.CloseOtherFds | CommandFeatures.DefaultSignals;
 
     /// <summary>The host and how it is reached.</summary>
     public SshOptions Ssh { get; }
@@ -69,8 +76,7 @@ public sealed class SshCommandRunner : CommandRunnerBase
 
     /// <summary>
     /// Runs <paramref name="command"/> on every host, at most <paramref name="maxParallel"/> at a time, and
-    /// returns one outcome per host in the order given: its result, or the <see cref="CommandException"/> it
-    /// failed with (an exit status, a start failure, <see cref="SshConnectionException"/>…). One host's
+    /// returns one outcome per host in the order given: its result, or the typed failure it failed with (an exit status, a start failure, <see cref="SshConnectionException"/>…). One host's
     /// failure never stops the others. Cancelling <paramref name="cancellationToken"/> stops the runs under
     /// way (by the stop sequence, on their hosts) and starts no more: those hosts' outcomes are
     /// <see cref="CommandCanceledException"/>.
@@ -102,7 +108,7 @@ public sealed class SshCommandRunner : CommandRunnerBase
                 slot = !cancellationToken.IsCancellationRequested;
                 return new SshHostResult(destination, await runner.RunAsync(command, cancellationToken).ConfigureAwait(false), null);
             }
-            catch (CommandException e)
+            catch (Exception e) when (e is CommandException or CommandCanceledException)
             {
                 return new SshHostResult(destination, null, e);
             }

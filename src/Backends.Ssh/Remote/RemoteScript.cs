@@ -16,15 +16,16 @@ namespace VirCommand.Backends.Ssh.Remote;
 /// <list type="number">
 /// <item>Its own stderr goes to fd 3 and its own is /dev/null, so the shell's notices (a child "Terminated")
 /// never mix into the command's stderr; only the reports use fd 3.</item>
+/// <item>The program is resolved as the contract resolves it on the parent's side, the remote login shell
+/// being the parent: a bare name on its PATH, a relative path against its directory (the login directory).
+/// None, a missing file, a directory or a file that is not executable reports Resolve with ENOENT or EACCES.</item>
 /// <item>Working directory: a failed <c>cd</c> reports stage WorkingDirectory with the errno the reason
 /// implies (ENOENT missing, ENOTDIR not a directory, EACCES otherwise).</item>
 /// <item>Umask.</item>
-/// <item>The program is resolved on the remote login PATH, as the contract resolves on the parent's: none
-/// reports Resolve/ENOENT; a file that is missing, a directory or not executable reports Exec with
-/// ENOENT or EACCES, before anything is started.</item>
 /// <item>An explicit environment runs the resolved path through <c>env -i</c> with exactly the listed
-/// variables (argv[0] is then the resolved path); otherwise the command inherits the login environment and
-/// argv[0] is the program as given.</item>
+/// variables; otherwise the command inherits the login environment. argv[0] is the program as given,
+/// except the resolved path for a relative path (the directory changed) and under an explicit environment
+/// (env looks a bare name up on the new PATH).</item>
 /// <item>The command starts in a new session (<c>setsid</c>), so it leads its own process group, apart from
 /// the wrapper: a stop reaches the command (or its group) and leaves the wrapper to report. It reports its
 /// pid (the group's id) itself just before exec, so the report is the first thing on stderr.</item>
@@ -38,26 +39,30 @@ internal static class RemoteScript
         exec 3>&2 2>/dev/null
         n=$1 d=$2 u=$3 o=$4 k=$5; shift 5
         r() { printf '%s %s\n' "$n" "$*" >&3; }
+        eval "p=\${$((${k:-0}+1))}"
+        case $p in
+        /*) f=$p; e=$p ;;
+        */*) f=$PWD/$p; e=$f ;;
+        *) f=; s=$IFS; IFS=:; set -f
+          for x in $PATH; do x=${x:-.}; if [ -f "$x/$p" ] && [ -x "$x/$p" ]; then f=$x/$p; break; fi; done
+          IFS=$s; set +f
+          [ -n "$f" ] || { r fail Resolve 2 "'$p' is not on the remote PATH"; exit 127; }
+          e=$p; [ -z "$k" ] || e=$f ;;
+        esac
+        if [ ! -e "$f" ]; then r fail Resolve 2; exit 127; fi
+        if [ -d "$f" ] || [ ! -x "$f" ]; then r fail Resolve 13; exit 126; fi
         if [ -n "$d" ] && ! cd -- "$d"; then
           if [ ! -e "$d" ]; then r fail WorkingDirectory 2; elif [ ! -d "$d" ]; then r fail WorkingDirectory 20; else r fail WorkingDirectory 13; fi
           exit 127
         fi
         [ -z "$u" ] || umask "$u" || { r fail Umask 22; exit 127; }
-        eval "p=\${$((${k:-0}+1))}"
-        case $p in
-        */*) f=$p ;;
-        *) f=; s=$IFS; IFS=:; set -f
-          for x in $PATH; do x=${x:-.}; if [ -f "$x/$p" ] && [ -x "$x/$p" ]; then f=$x/$p; break; fi; done
-          IFS=$s; set +f
-          [ -n "$f" ] || { r fail Resolve 2 "'$p' is not on the remote PATH"; exit 127; } ;;
-        esac
-        if [ ! -e "$f" ]; then r fail Exec 2; exit 127; fi
-        if [ -d "$f" ] || [ ! -x "$f" ]; then r fail Exec 13; exit 126; fi
         if [ -n "$k" ]; then
-          case $f in *=*) r fail Exec 22 "env cannot start a program whose path holds '=': $f"; exit 126 ;; esac
+          case $e in *=*) r fail Exec 22 "env cannot start a program whose path holds '=': $e"; exit 126 ;; esac
           a='env -i'; i=1; while [ $i -le "$k" ]; do a="$a \"\${$i}\""; i=$((i+1)); done
-          a="$a \"\$f\""; i=$((k+2)); while [ $i -le $# ]; do a="$a \"\${$i}\""; i=$((i+1)); done
+          a="$a \"\$e\""; i=$((k+2)); while [ $i -le $# ]; do a="$a \"\${$i}\""; i=$((i+1)); done
           eval "set -- $a"
+        else
+          shift; set -- "$e" "$@"
         fi
         setsid sh -c 'printf "%s pid %s\n" "$1" "$$" >&2; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@" 2>&3 3>&-
         r exit $?
