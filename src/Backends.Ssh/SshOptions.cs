@@ -92,14 +92,14 @@ public sealed class SshOptions
     /// <summary>A host or user goes to ssh as one argument: a leading '-' would read as an option, white space or a control character is never a name.</summary>
     private static void CheckWord(string? value, string name, List<string> errors, bool required)
     {
-        if (value is null)
+        if (string.IsNullOrEmpty(value))
         {
             if (required)
                 errors.Add($"{name} is required.");
+            else if (value is not null)
+                errors.Add($"{name} must not be empty (null means the default).");
             return;
         }
-        if (value.Length == 0)
-            errors.Add($"{name} must not be empty{(required ? "" : " (null means the default)")}.");
         else if (value.StartsWith('-'))
             errors.Add($"{name} '{value}' must not start with '-', which ssh would read as an option.");
         else if (value.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))

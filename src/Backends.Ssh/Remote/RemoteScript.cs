@@ -14,8 +14,10 @@ namespace VirCommand.Backends.Ssh.Remote;
 /// <remarks>
 /// The wrapper's steps, in order:
 /// <list type="number">
-/// <item>Its own stderr goes to fd 3 and its own is /dev/null, so the shell's notices (a child "Terminated")
-/// never mix into the command's stderr; only the reports use fd 3.</item>
+/// <item>ssh's stderr moves to fd 3 and the wrapper's own is /dev/null, so the shell's notices (a child
+/// "Terminated") never mix into the command's stderr; the reports use fd 3, and the command gets it back as
+/// its stderr (moved in the command's own shell: a redirection on the command would hold for the wrapper's
+/// notice too).</item>
 /// <item>The program is resolved as the contract resolves it on the parent's side, the remote login shell
 /// being the parent: a bare name on its PATH, a relative path against its directory (the login directory).
 /// None, a missing file, a directory or a file that is not executable reports Resolve with ENOENT or EACCES.</item>
@@ -64,7 +66,7 @@ internal static class RemoteScript
         else
           shift; set -- "$e" "$@"
         fi
-        setsid sh -c 'printf "%s pid %s\n" "$1" "$$" >&2; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@" 2>&3 3>&-
+        setsid sh -c 'exec 2>&3 3>&-; printf "%s pid %s\n" "$1" "$$" >&2; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@"
         r exit $?
         """;
 

@@ -79,6 +79,8 @@ internal sealed class ReportReader
         }
         finally
         {
+            // Read in sync mode, ssh's stderr is ours to close: Process.Dispose leaves it open.
+            await _stderr.DisposeAsync().ConfigureAwait(false);
             _started.TrySetResult(RemoteStart.None);
             _ended.TrySetResult(null);
             await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
