@@ -42,7 +42,7 @@ pack() {
   for rid in linux-x64 linux-arm64 linux-musl-x64 linux-musl-arm64; do
     grep -q "runtimes/$rid/native/libvircommand.so" <<<"$listing" || { echo "missing $rid in $posix"; return 1; }
   done
-  for id in VirCommand VirCommand.Abstractions VirCommand.Backends.Posix VirCommand.Backends.Managed VirCommand.Backends.Fake; do
+  for id in VirCommand VirCommand.Abstractions VirCommand.Backends.Posix VirCommand.Backends.Managed VirCommand.Backends.Fake VirCommand.Backends.Ssh; do
     [ -f "$work/feed/$id.$version.snupkg" ] || { echo "no symbol package for $id"; return 1; }
     unzip -p "$work/feed/$id.$version.nupkg" "$id.nuspec" >"$work/$id.nuspec" || return 1
     for field in '<license type="expression">MIT</license>' '<readme>README.md</readme>' '<repository type="git"' '<description>'; do

@@ -181,9 +181,12 @@ public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDis
     /// <summary>Shuts the runner down (<see cref="ShutdownAsync"/>, bounded by the kill grace period alone).</summary>
     public async ValueTask DisposeAsync()
     {
-        await ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        await DisposeAsyncCore().ConfigureAwait(false);
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Shuts the runner down (<see cref="ShutdownAsync"/>); a backend that holds more releases it after calling this.</summary>
+    protected virtual async ValueTask DisposeAsyncCore() => await ShutdownAsync(CancellationToken.None).ConfigureAwait(false);
 
     /// <summary>Shuts the runner down as <see cref="DisposeAsync"/> does, blocking the calling thread until its children were reaped.</summary>
     public void Dispose()

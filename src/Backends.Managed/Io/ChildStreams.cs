@@ -18,11 +18,17 @@ internal sealed class ChildStreams
     private readonly Stream _stderr;
 
     public ChildStreams(Process process, RunPlan plan, Action<string> onOverflow)
+        : this(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, process.StandardError.BaseStream, plan, onOverflow)
+    {
+    }
+
+    /// <summary>Serves the three streams of a child that is not a <see cref="Process"/> of its own (the SSH backend's remote command, through its ssh client).</summary>
+    public ChildStreams(Stream stdin, Stream stdout, Stream stderr, RunPlan plan, Action<string> onOverflow)
     {
         var settings = plan.Settings;
-        _stdin = process.StandardInput.BaseStream;
-        _stdout = process.StandardOutput.BaseStream;
-        _stderr = process.StandardError.BaseStream;
+        _stdin = stdin;
+        _stdout = stdout;
+        _stderr = stderr;
 
         switch (plan.Input.Kind)
         {

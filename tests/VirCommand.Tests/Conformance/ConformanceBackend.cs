@@ -15,6 +15,8 @@ internal abstract class ConformanceBackend
         new ProcessBackend("posix", options => new Backends.Posix.PosixCommandRunner(options)),
         new ProcessBackend("managed", options => new Backends.Managed.ManagedCommandRunner(options)),
         new FakeBackend(),
+        // Against the test sshd on this machine, so the remote child is observed through /proc like a local one; only where sshd can run.
+        .. Ssh.SshServer.Missing is null ? [new ProcessBackend("ssh", options => new Backends.Ssh.SshCommandRunner(Ssh.SshServer.Instance.Options(), options), remote: true)] : Array.Empty<ConformanceBackend>(),
     ];
 
     /// <summary>The backend's runner name (<see cref="ICommandRunner.Name"/>).</summary>
@@ -25,6 +27,16 @@ internal abstract class ConformanceBackend
 
     /// <summary>The names of every backend, as theory data.</summary>
     public static TheoryData<string> Names => [.. AllNames];
+
+    /// <summary>
+    /// The backends whose child's parent is this process, as theory data: the cases about the parent's own
+    /// environment, directory and PATH, and about exec failures only the exec itself sees. A remote backend's
+    /// parent is the remote login shell; its counterparts of these cases are its own tests (Ssh/).
+    /// </summary>
+    public static TheoryData<string> LocalNames => [.. Backends.Where(b => !b.IsRemote).Select(b => b.Name)];
+
+    /// <summary>True when the child runs on another host (over ssh): its parent is the remote login shell, not this process.</summary>
+    public virtual bool IsRemote => false;
 
     /// <summary>The backend called <paramref name="name"/>.</summary>
     public static ConformanceBackend Get(string name) => Backends.Single(b => b.Name == name);

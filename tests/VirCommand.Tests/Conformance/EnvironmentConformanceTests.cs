@@ -10,7 +10,7 @@ public sealed class EnvironmentConformanceTests
     private const string Name = "VIRCOMMAND_CONFORMANCE_VARIABLE";
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task Without_an_environment_call_the_child_inherits_the_parents_whole_environment(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

@@ -19,17 +19,17 @@ public sealed class ExecFailureConformanceTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task A_script_whose_interpreter_is_missing_fails_at_Exec_with_ENOENT(string backend) =>
         await AssertExecFails(backend, Executable("missing-interpreter", "#!/nonexistent/interpreter\n"), ENOENT);
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task An_executable_in_no_format_the_kernel_knows_fails_at_Exec_with_ENOEXEC(string backend) =>
         await AssertExecFails(backend, Executable("no-format", "\u007fNOT an executable\n"), ENOEXEC);
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task An_argument_beyond_the_kernels_limit_fails_at_Exec_with_E2BIG(string backend) =>
         await AssertExecFails(backend, Probe.Path, E2BIG, new string('x', 256 * 1024)); // one argument may hold 128 KiB at most
 

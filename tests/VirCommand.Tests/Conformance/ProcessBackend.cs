@@ -3,9 +3,14 @@ using VirCommand.Tests.Posix;
 
 namespace VirCommand.Tests.Conformance;
 
-/// <summary>A backend that spawns real processes (POSIX, managed): it is observed through /proc and the file system.</summary>
-internal sealed class ProcessBackend(string name, Func<CommandRunnerOptions, ICommandRunner> create) : ConformanceBackend
+/// <summary>
+/// A backend that spawns real processes (POSIX, managed; SSH to this machine): it is observed through /proc
+/// and the file system.
+/// </summary>
+internal sealed class ProcessBackend(string name, Func<CommandRunnerOptions, ICommandRunner> create, bool remote = false) : ConformanceBackend
 {
+    public override bool IsRemote => remote;
+
     private const string TraceSuffix = ".ran";
 
     public override string Name => name;

@@ -16,7 +16,7 @@ public sealed class ProgramResolutionConformanceTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task A_bare_name_is_resolved_on_the_parents_PATH_and_stays_argv_0_as_given(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();
@@ -92,7 +92,7 @@ public sealed class ProgramResolutionConformanceTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task A_relative_path_is_resolved_against_the_parents_directory_not_the_childs(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

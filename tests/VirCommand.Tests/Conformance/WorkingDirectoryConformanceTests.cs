@@ -23,7 +23,7 @@ public sealed class WorkingDirectoryConformanceTests : IDisposable
     }
 
     [Theory]
-    [MemberData(nameof(ConformanceBackend.Names), MemberType = typeof(ConformanceBackend))]
+    [MemberData(nameof(ConformanceBackend.LocalNames), MemberType = typeof(ConformanceBackend))]
     public async Task Without_one_the_child_runs_in_the_parents_directory(string backend)
     {
         var runner = ConformanceBackend.Get(backend).CreateRunner();

@@ -18,6 +18,7 @@ public sealed class CapabilityTableTests
         ("managed (Linux)", ManagedCommandRunner.FeaturesWhere(canSignal: true)),
         ("managed (elsewhere)", ManagedCommandRunner.FeaturesWhere(canSignal: false)),
         ("fake", new FakeCommandRunner().Features),
+        ("ssh", Backends.Ssh.SshCommandRunner.SupportedFeatures),
     ];
 
     /// <summary>What needs each feature, for the reader of the table.</summary>

@@ -1,0 +1,142 @@
+using System.Diagnostics;
+using VirCommand.Backends.Managed.Io;
+using VirCommand.Backends.Ssh.Remote;
+
+namespace VirCommand.Backends.Ssh;
+
+/// <summary>
+/// A remote command, seen through its local ssh client: its pid is the remote one (it leads its own
+/// session there); signals go to it over the master (<c>kill</c> on the host); it has exited when the
+/// wrapper reported its status, which may be before ssh itself exits (a remote grandchild can keep the
+/// channel open; the run's drain time then applies, and the client is closed when the run stops reading).
+/// </summary>
+/// <remarks>
+/// The status is the remote shell's <c>$?</c>, an exit code (128 + N for a death by signal N). ssh's stderr
+/// ending without the report is a lost connection (<see cref="SshConnectionException"/>), or the end of a
+/// command this run killed with SIGKILL.
+/// </remarks>
+internal sealed class SshChild : IChildProcess
+{
+    private readonly Process _ssh;
+    private readonly ReportReader _reports;
+    private readonly RunPlan _plan;
+    private readonly SshConnection _connection;
+    private readonly string _destination;
+    private volatile bool _killed;
+    private ChildStreams? _streams;
+
+    public SshChild(Process ssh, ReportReader reports, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
+    {
+        _ssh = ssh;
+        _reports = reports;
+        _plan = plan;
+        _connection = connection;
+        _destination = destination;
+        Pid = pid;
+        StartTime = startTime;
+        Exited = ExitStatusAsync();
+    }
+
+    public int Pid { get; }
+
+    public DateTimeOffset StartTime { get; }
+
+    public Stream? StandardInput => _streams?.Input;
+
+    public Stream? StandardOutput => _streams?.Output;
+
+    public Stream? StandardError => _streams?.Error;
+
+    public Task<int> Exited { get; }
+
+    public bool HasExited => Exited.IsCompleted;
+
+    public Task OutputsDone => _streams?.OutputsDone ?? Task.CompletedTask;
+
+    public ReadOnlyMemory<byte> CapturedOutput => _streams?.OutputCapture?.Captured ?? default;
+
+    public ReadOnlyMemory<byte> CapturedError => _streams?.ErrorCapture?.Captured ?? default;
+
+    public string? ErrorTail => _streams?.ErrorTail?.ToString();
+
+    public bool ReachedHandshake => false;
+
+    public void Start(StopSequence stops)
+    {
+        try
+        {
+            _streams = new ChildStreams(_ssh.StandardInput.BaseStream, _ssh.StandardOutput.BaseStream, _reports.Output, _plan, stops.CaptureOverflowed);
+        }
+        catch
+        {
+            Signal(VirCommand.Signal.SIGKILL, toProcessGroup: true);
+            throw;
+        }
+    }
+
+    /// <remarks>Sent over the master without waiting for it: the engine calls this under its stop lock. A SIGKILL that cannot reach the host closes the local client too, so that the run ends.</remarks>
+    public bool Signal(Signal signal, bool toProcessGroup)
+    {
+        if (HasExited)
+            return false;
+        _killed |= signal == VirCommand.Signal.SIGKILL;
+        _connection.Fire(RemoteScript.Kill(Pid, signal, toProcessGroup), status =>
+        {
+            if (status != 0 && signal == VirCommand.Signal.SIGKILL)
+                CloseClient();
+        });
+        return true;
+    }
+
+    public void StopReading()
+    {
+        _streams?.StopReading();
+        // A remote grandchild may hold the channel open past the drain time: the client goes now.
+        CloseClient();
+    }
+
+    public Task ReleaseHandshakeAsync() => throw new NotSupportedException("The SSH backend has no handshake.");
+
+    public void AbandonHandshake()
+    {
+        // No handshake here (see SshCommandRunner.Features).
+    }
+
+    public void Close(bool detached)
+    {
+        _streams?.DisposeCallerStreams();
+        if (!detached)
+        {
+            CloseClient();
+            _ssh.Dispose();
+            return;
+        }
+        _ = Exited.ContinueWith(static (_, ssh) => ((Process)ssh!).Dispose(), _ssh, CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task<int> ExitStatusAsync()
+    {
+        if (await _reports.Ended.ConfigureAwait(false) is { } status)
+            return CommandResult.ExitStatus(status);
+        await _ssh.WaitForExitAsync().ConfigureAwait(false);
+        // The remote shell would have reported the kill as 128 + 9.
+        if (_killed)
+            return CommandResult.ExitStatus(128 + (int)VirCommand.Signal.SIGKILL);
+        throw new SshConnectionException(_plan.CommandLine, _destination,
+            $"the connection was lost while the remote command {Pid} ran (ssh exited with {_ssh.ExitCode}); how it ended is unknown. {_reports.Tail}".Trim());
+    }
+
+    private void CloseClient()
+    {
+        try
+        {
+            if (!_ssh.HasExited)
+                _ssh.Kill();
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // Exited meanwhile, or already disposed.
+        }
+    }
+}
