@@ -89,6 +89,7 @@ public sealed partial class Command : IDisposable
             if (Umask is not null) f |= CommandFeatures.Umask;
             if (_cpuAffinity.Length > 0) f |= CommandFeatures.CpuAffinity;
             if (Nice is not null) f |= CommandFeatures.Priority;
+            if (PseudoTerminal is not null) f |= CommandFeatures.PseudoTerminal;
             if (IsDaemon) f |= CommandFeatures.Daemonize;
             if (PidFile is not null) f |= CommandFeatures.PidFile;
             if (_limits.Count > 0) f |= CommandFeatures.ResourceLimits;

@@ -73,6 +73,8 @@ public enum CommandFeatures : long
     CpuAffinity = 1L << 23,
     /// <summary><see cref="Command.SetNice"/>.</summary>
     Priority = 1L << 24,
+    /// <summary><see cref="Command.SetPseudoTerminal"/>.</summary>
+    PseudoTerminal = 1L << 25,
     /// <summary>Every feature.</summary>
-    All = (1L << 25) - 1,
+    All = (1L << 26) - 1,
 }

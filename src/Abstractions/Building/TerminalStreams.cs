@@ -1,0 +1,20 @@
+namespace VirCommand;
+
+/// <summary>Which of the child's standard streams a pseudo-terminal takes (<see cref="Command.SetPseudoTerminal"/>).</summary>
+[Flags]
+public enum TerminalStreams
+{
+    /// <summary>
+    /// None: the terminal is only the child's controlling terminal, which it reaches through <c>/dev/tty</c>
+    /// (as <c>ssh</c> and <c>sudo</c> ask for a password), while stdin, stdout and stderr go where the command sends them.
+    /// </summary>
+    None = 0,
+    /// <summary>stdin reads what is written to <see cref="PseudoTerminal.Stream"/> (with the terminal's echo and line editing).</summary>
+    Input = 1,
+    /// <summary>stdout writes to the terminal; its output is stdout's source for the command's stdout target.</summary>
+    Output = 2,
+    /// <summary>stderr writes to the terminal, interleaved with stdout there as on a screen.</summary>
+    Error = 4,
+    /// <summary>stdin, stdout and stderr: the child runs as in a terminal window.</summary>
+    All = Input | Output | Error,
+}
