@@ -30,6 +30,7 @@ internal sealed class FakeChild : IChildProcess
     private readonly Pipe? _stdin;
     private readonly Pipe? _stdout;
     private readonly Pipe? _stderr;
+    private readonly Pipe? _screen;
     private StopSequence? _stops;
     private string _errorTail = "";
     private CancellationTokenSource _interrupt = new();
@@ -45,13 +46,20 @@ internal sealed class FakeChild : IChildProcess
         _respond = respond;
         _settings = plan.Settings;
         _time = time;
-        if (plan.Input.Kind == StdioKind.Pipe)
+        var terminal = plan.PseudoTerminal;
+        if (plan.Input.Kind == StdioKind.Pipe || terminal?.Takes(TerminalStreams.Input) == true)
             _stdin = new Pipe();
         if (plan.Output.Kind == StdioKind.Pipe)
             _stdout = new Pipe();
         if (plan.Error.Kind == StdioKind.Pipe && !plan.MergesOutput)
             _stderr = new Pipe();
-        StandardInput = _stdin?.Writer.AsStream();
+        if (terminal is not null)
+        {
+            if (!TerminalOutputHasTarget)
+                _screen = new Pipe();
+            Terminal = new FakeTerminal(terminal, this, invocation, terminal.Takes(TerminalStreams.Input) ? _stdin : null, _screen);
+        }
+        StandardInput = plan.Input.Kind == StdioKind.Pipe ? _stdin?.Writer.AsStream() : null;
         StandardOutput = _stdout?.Reader.AsStream();
         StandardError = _stderr?.Reader.AsStream();
     }
@@ -67,6 +75,11 @@ internal sealed class FakeChild : IChildProcess
     public Stream? StandardOutput { get; }
 
     public Stream? StandardError { get; }
+
+    public PseudoTerminal? Terminal { get; }
+
+    /// <summary>True when stdout is on the terminal with a target of its own, which then gets the terminal's output.</summary>
+    private bool TerminalOutputHasTarget => _plan.PseudoTerminal?.Takes(TerminalStreams.Output) == true && _plan.Output.Kind != StdioKind.Null;
 
     public Task<int> Exited => _exited.Task;
 
@@ -145,6 +158,9 @@ internal sealed class FakeChild : IChildProcess
         StandardInput?.Dispose();
         StandardOutput?.Dispose();
         StandardError?.Dispose();
+        _screen?.Reader.Complete();
+        if (_plan.PseudoTerminal?.Takes(TerminalStreams.Input) == true)
+            _stdin?.Writer.Complete();
         if (!detached)
         {
             lock (_lock)
@@ -221,6 +237,7 @@ internal sealed class FakeChild : IChildProcess
             _stdin?.Reader.Complete();
             _stdout?.Writer.Complete();
             _stderr?.Writer.Complete();
+            _screen?.Writer.Complete();
         }
     }
 
@@ -266,6 +283,15 @@ internal sealed class FakeChild : IChildProcess
         var output = response.StandardOutput;
         var error = response.StandardError;
         var merged = _plan.MergesOutput;
+        if (_plan.PseudoTerminal is { } terminal)
+        {
+            // What the child writes to the terminal, in its order: stdout's target gets it, or the caller reads it there.
+            var screen = Concat(terminal.Takes(TerminalStreams.Output) ? output : default, terminal.Takes(TerminalStreams.Error) ? error : default);
+            if (TerminalOutputHasTarget)
+                output = screen;
+            else
+                await _screen!.Writer.WriteAsync(screen, token).ConfigureAwait(false);
+        }
 
         if (_stdout is not null)
         {

@@ -28,9 +28,12 @@ public sealed class FakeInvocation
         CommandLine = snapshot.CommandLine;
         if (snapshot.Input.Kind == StdioKind.Buffer)
             _input = snapshot.Input.Input.ToArray();
-        if (snapshot.Input.Kind != StdioKind.Pipe)
+        if (snapshot.Input.Kind != StdioKind.Pipe && snapshot.PseudoTerminal?.Takes(TerminalStreams.Input) != true)
             _inputEnded.TrySetResult();
+        _terminalSize = snapshot.PseudoTerminal?.Size;
     }
+
+    private TerminalSize? _terminalSize;
 
     /// <summary>The run's plan: every setting of the command as it was when the run started, the run's resolved settings included.</summary>
     public RunPlan Plan { get; }
@@ -60,8 +63,8 @@ public sealed class FakeInvocation
     public DateTimeOffset StartTime { get; }
 
     /// <summary>
-    /// The bytes the child read on stdin: the input buffer, or what the caller wrote to the stdin pipe
-    /// up to end-of-file. Empty for <c>/dev/null</c> and for a caller fd, which the fake does not read.
+    /// The bytes the child read on stdin: the input buffer, or what the caller wrote to the stdin pipe (or to a
+    /// terminal that takes stdin, up to <see cref="PseudoTerminal.SendEndOfFileAsync"/>) up to end-of-file. Empty for <c>/dev/null</c> and for a caller fd, which the fake does not read.
     /// </summary>
     /// <remarks>
     /// A response callback that reads it before the caller closed the stdin pipe waits for the end of
@@ -105,6 +108,17 @@ public sealed class FakeInvocation
     public IReadOnlyList<FakeSignal> Signals
     {
         get { lock (_lock) return [.. _signals]; }
+    }
+
+    /// <summary>
+    /// The window size of the child's pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>) now: the one it
+    /// started with, or the last <see cref="PseudoTerminal.ResizeAsync"/>'s (each also records a SIGWINCH in
+    /// <see cref="Signals"/>); null without a terminal.
+    /// </summary>
+    public TerminalSize? TerminalSize
+    {
+        get { lock (_lock) return _terminalSize; }
+        internal set { lock (_lock) _terminalSize = value; }
     }
 
     /// <summary>The value of <paramref name="name"/> in <see cref="Environment"/>, or null.</summary>

@@ -173,6 +173,7 @@ public sealed partial class Command
             throw new InvalidOperationException($"Stdout is already set ({Describe(Output)}); a stream can be set once.");
         if (merged && Error.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stderr is already set ({Describe(Error)}): it cannot also be merged into stdout.");
+        ThrowIfCallerFdOnTerminal(target);
         if (merged)
         {
             ThrowIfOnTerminal(TerminalStreams.Output, "Stdout");

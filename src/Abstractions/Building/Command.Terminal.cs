@@ -30,14 +30,16 @@ public sealed partial class Command
     /// </remarks>
     /// <param name="columns">The width, 1 to <see cref="TerminalSize.Max"/>.</param>
     /// <param name="rows">The height, 1 to <see cref="TerminalSize.Max"/>.</param>
-    /// <param name="streams">The standard streams on the terminal; default all three.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="streams"/> holds an undefined flag.</exception>
+    /// <param name="streams">The standard streams on the terminal, at least one; default all three.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or <paramref name="streams"/> is <see cref="TerminalStreams.None"/> or holds an undefined flag.</exception>
     /// <exception cref="InvalidOperationException">A pseudo-terminal is already set, the command is a daemon, or a stream it takes already has a source or target.</exception>
     public Command SetPseudoTerminal(int columns, int rows, TerminalStreams streams = TerminalStreams.All)
     {
         var size = TerminalSize.Checked(columns, rows);
         if ((streams & ~TerminalStreams.All) != 0)
             throw new ArgumentOutOfRangeException(nameof(streams), streams, "Unknown TerminalStreams flags.");
+        if (streams == TerminalStreams.None)
+            throw new ArgumentOutOfRangeException(nameof(streams), streams, "The terminal must take at least one of stdin, stdout and stderr.");
         var settings = new TerminalSettings(size, streams);
         return Set(() =>
         {
@@ -50,10 +52,22 @@ public sealed partial class Command
             if (MergesOutput && settings.Takes(TerminalStreams.Output | TerminalStreams.Error))
                 throw new InvalidOperationException(
                     "Stdout and stderr are merged: a terminal merges what is written to it itself, so put both on it (TerminalStreams.Output | TerminalStreams.Error) and set only a stdout target.");
+            if (settings.Takes(TerminalStreams.Output) && Output.Kind == StdioKind.Fd)
+                throw new InvalidOperationException(CallerFdOnTerminal);
             if (settings.Takes(TerminalStreams.Error) && Error.Kind != StdioKind.Null)
                 throw new InvalidOperationException($"Stderr is already set ({Describe(Error)}): it cannot also write to the pseudo-terminal.");
             PseudoTerminal = settings;
         });
+    }
+
+    private const string CallerFdOnTerminal =
+        "Stdout writes to the pseudo-terminal, and a caller fd cannot take the terminal's output (nothing would copy it there): use SetOutputFile or SetOutputStream instead.";
+
+    /// <summary>Refuses a caller fd as stdout's target while the terminal takes stdout; the caller holds the gate.</summary>
+    private void ThrowIfCallerFdOnTerminal(StdioTarget target)
+    {
+        if (target.Kind == StdioKind.Fd && PseudoTerminal?.Takes(TerminalStreams.Output) == true)
+            throw new InvalidOperationException(CallerFdOnTerminal);
     }
 
     /// <summary>Refuses another source or target for a stream the pseudo-terminal takes; the caller holds the gate.</summary>

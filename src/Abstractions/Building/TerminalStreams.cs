@@ -5,8 +5,9 @@ namespace VirCommand;
 public enum TerminalStreams
 {
     /// <summary>
-    /// None: the terminal is only the child's controlling terminal, which it reaches through <c>/dev/tty</c>
-    /// (as <c>ssh</c> and <c>sudo</c> ask for a password), while stdin, stdout and stderr go where the command sends them.
+    /// No stream: refused by <see cref="Command.SetPseudoTerminal"/>. A terminal that only the child's
+    /// <c>/dev/tty</c> opens would have no reader of its master between the child's opens (the kernel reports
+    /// that as the hang-up, the end of its output), so at least one standard stream keeps it open.
     /// </summary>
     None = 0,
     /// <summary>stdin reads what is written to <see cref="PseudoTerminal.Stream"/> (with the terminal's echo and line editing).</summary>

@@ -61,4 +61,9 @@ public enum StartStage
     CpuAffinity = 23,
     /// <summary>Setting the nice value (<c>setpriority</c>); right after <see cref="CpuAffinity"/>.</summary>
     Priority = 24,
+    /// <summary>
+    /// The pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>): opening it in the parent before anything is
+    /// spawned, or making it the child's controlling terminal right after <see cref="Session"/>.
+    /// </summary>
+    Terminal = 25,
 }

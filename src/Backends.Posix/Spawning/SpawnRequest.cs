@@ -74,6 +74,7 @@ internal static unsafe class SpawnRequest
         if (plan.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
         if (plan.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
         if (plan.Nice is not null) flags |= NativeSpawn.FlagSetNice;
+        if (io.Terminal is not null) flags |= NativeSpawn.FlagTerminal;
         var cpuMaskWords = plan.CpuAffinity.Count == 0 ? 0 : (plan.CpuAffinity.Max() / 64) + 1;
         var cpuMask = arena.Items<ulong>(cpuMaskWords);
         new Span<ulong>(cpuMask, cpuMaskWords).Clear();
@@ -110,6 +111,7 @@ internal static unsafe class SpawnRequest
             CpuMask = cpuMaskWords == 0 ? null : cpuMask,
             CpuMaskWords = cpuMaskWords,
             Nice = plan.Nice ?? 0,
+            TerminalFd = io.TerminalSlaveFd,
         };
         NativeSpawn.SpawnResult result;
         if (NativeSpawn.Spawn(&request, &result) != 0)
@@ -135,6 +137,7 @@ internal static unsafe class SpawnRequest
             "setting " + string.Join(", ", plan.ResourceLimits.Select(l => $"{l.Key}={(l.Value == ResourceLimit.Unlimited ? "unlimited" : l.Value.ToString(CultureInfo.InvariantCulture))}"))),
         StartStage.CpuAffinity => new StartFailure(stage, error, $"sched_setaffinity({string.Join(',', plan.CpuAffinity)})"),
         StartStage.Priority => new StartFailure(stage, error, $"setpriority(nice {plan.Nice})"),
+        StartStage.Terminal => new StartFailure(stage, error, "making the pseudo-terminal the child's controlling terminal (TIOCSCTTY)"),
         StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
         _ => new StartFailure(stage, error),
     };
