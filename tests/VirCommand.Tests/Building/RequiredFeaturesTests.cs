@@ -19,6 +19,7 @@ public sealed class RequiredFeaturesTests
         ["Umask"] = (c => c.SetUmask(0), CommandFeatures.Umask),
         ["CpuAffinity"] = (c => c.SetCpuAffinity(0), CommandFeatures.CpuAffinity),
         ["Nice"] = (c => c.SetNice(0), CommandFeatures.Priority),
+        ["PseudoTerminal"] = (c => c.SetPseudoTerminal(80, 24), CommandFeatures.PseudoTerminal),
         ["Daemonize"] = (c => c.Daemonize(), CommandFeatures.Daemonize),
         ["PidFile"] = (c => c.SetPidFile("/run/x.pid"), CommandFeatures.PidFile),
         ["MaxFiles"] = (c => c.SetMaxFiles(0), CommandFeatures.ResourceLimits),

@@ -46,6 +46,7 @@ public sealed class CapabilityTableTests
         [CommandFeatures.GracefulSignal] = "`SetGracefulSignal` other than SIGKILL, `SignalAsync`",
         [CommandFeatures.CpuAffinity] = "`SetCpuAffinity`",
         [CommandFeatures.Priority] = "`SetNice`",
+        [CommandFeatures.PseudoTerminal] = "`SetPseudoTerminal`",
         [CommandFeatures.DefaultSignals] = "(a guarantee) the child starts with default signal actions, SIGPIPE too",
         [CommandFeatures.CloseOtherFds] = "(a guarantee) fds not passed never reach the child",
     };
