@@ -47,7 +47,7 @@ internal sealed class FakeChild : IChildProcess
         _settings = plan.Settings;
         _time = time;
         var terminal = plan.PseudoTerminal;
-        if (plan.Input.Kind == StdioKind.Pipe || terminal?.Takes(TerminalStreams.Input) == true)
+        if (FakeInvocation.CallerWritesStdin(plan))
             _stdin = new Pipe();
         if (plan.Output.Kind == StdioKind.Pipe)
             _stdout = new Pipe();

@@ -28,7 +28,7 @@ public sealed class FakeInvocation
         CommandLine = snapshot.CommandLine;
         if (snapshot.Input.Kind == StdioKind.Buffer)
             _input = snapshot.Input.Input.ToArray();
-        if (snapshot.Input.Kind != StdioKind.Pipe && snapshot.PseudoTerminal?.Takes(TerminalStreams.Input) != true)
+        if (!CallerWritesStdin(snapshot))
             _inputEnded.TrySetResult();
         _terminalSize = snapshot.PseudoTerminal?.Size;
     }
@@ -156,6 +156,10 @@ public sealed class FakeInvocation
         Task.WaitAny(pending, _inputWanted.Task);
         return pending.IsCompleted ? pending.GetAwaiter().GetResult() : null;
     }
+
+    /// <summary>True when the caller writes the child's stdin while it runs: a stdin pipe, or a terminal that takes stdin.</summary>
+    internal static bool CallerWritesStdin(RunPlan plan) =>
+        plan.Input.Kind == StdioKind.Pipe || plan.PseudoTerminal?.Takes(TerminalStreams.Input) == true;
 
     internal void Record(FakeSignal signal)
     {
