@@ -64,13 +64,15 @@ public abstract class PseudoTerminal
     /// </summary>
     /// <param name="columns">The width, 1 to <see cref="TerminalSize.Max"/>.</param>
     /// <param name="rows">The height, 1 to <see cref="TerminalSize.Max"/>.</param>
-    /// <returns>A task that failures travel in (a terminal already closed: <see cref="ObjectDisposedException"/>).</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
+    /// <returns>
+    /// A task that every failure travels in, as <see cref="IRunningCommand.SignalAsync"/>'s: <see cref="ArgumentOutOfRangeException"/>
+    /// for a size out of range, <see cref="ObjectDisposedException"/> once the handle closed the terminal.
+    /// </returns>
     public Task ResizeAsync(int columns, int rows)
     {
-        var size = TerminalSize.Checked(columns, rows);
         try
         {
+            var size = TerminalSize.Checked(columns, rows);
             lock (_lock)
             {
                 Resize(size);

@@ -99,7 +99,7 @@ typedef struct vc_spawn_request {
     const uint64_t *cpu_mask;      /* NULL: keep the parent's affinity; else bit N of word N/64: CPU N allowed */
     int32_t cpu_mask_words;        /* words in cpu_mask (0 with NULL) */
     int32_t nice;                  /* with VC_FLAG_SET_NICE: -20..19 */
-    int32_t terminal_fd;           /* with VC_FLAG_TERMINAL: a pseudo-terminal's slave (vc_pty_open), made the
+    int32_t terminal_fd;           /* with VC_FLAG_TERMINAL: a parent fd, a pseudo-terminal's slave (vc_pty_open), made the
                                       new session's controlling terminal; the parent also gives it as
                                       stdin_fd/stdout_fd/stderr_fd for the streams it takes */
 } vc_spawn_request;

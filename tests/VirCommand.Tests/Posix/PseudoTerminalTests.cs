@@ -7,7 +7,8 @@ namespace VirCommand.Tests.Posix;
 /// Issue 14 item 2: a pseudo-terminal as the child's controlling terminal and chosen std streams, its master
 /// side handed back (stream, resize, end-of-file, interrupt), its output without loss, no fd left behind.
 /// </summary>
-/// <remarks>One class, so its tests run one at a time: they count the process's terminal fds.</remarks>
+/// <remarks>Serial: they count the process's terminal fds, which another test's terminal would change.</remarks>
+[Collection("Serial")]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class PseudoTerminalTests
 {
