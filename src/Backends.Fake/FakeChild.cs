@@ -55,7 +55,7 @@ internal sealed class FakeChild : IChildProcess
             _stderr = new Pipe();
         if (terminal is not null)
         {
-            if (!TerminalOutputHasTarget)
+            if (!plan.TerminalOutputHasTarget)
                 _screen = new Pipe();
             Terminal = new FakeTerminal(terminal, this, invocation, terminal.Takes(TerminalStreams.Input) ? _stdin : null, _screen);
         }
@@ -77,9 +77,6 @@ internal sealed class FakeChild : IChildProcess
     public Stream? StandardError { get; }
 
     public PseudoTerminal? Terminal { get; }
-
-    /// <summary>True when stdout is on the terminal with a target of its own, which then gets the terminal's output.</summary>
-    private bool TerminalOutputHasTarget => _plan.PseudoTerminal?.Takes(TerminalStreams.Output) == true && _plan.Output.Kind != StdioKind.Null;
 
     public Task<int> Exited => _exited.Task;
 
@@ -287,7 +284,7 @@ internal sealed class FakeChild : IChildProcess
         {
             // What the child writes to the terminal, in its order: stdout's target gets it, or the caller reads it there.
             var screen = Concat(terminal.Takes(TerminalStreams.Output) ? output : default, terminal.Takes(TerminalStreams.Error) ? error : default);
-            if (TerminalOutputHasTarget)
+            if (_plan.TerminalOutputHasTarget)
                 output = screen;
             else
                 await _screen!.Writer.WriteAsync(screen, token).ConfigureAwait(false);

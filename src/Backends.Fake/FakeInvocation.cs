@@ -16,6 +16,7 @@ public sealed class FakeInvocation
     private readonly TaskCompletionSource _inputWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile byte[] _input = [];
     private volatile int _answeringThread;
+    private TerminalSize? _terminalSize;
 
     internal FakeInvocation(RunPlan snapshot, int pid, DateTimeOffset startTime)
     {
@@ -32,8 +33,6 @@ public sealed class FakeInvocation
             _inputEnded.TrySetResult();
         _terminalSize = snapshot.PseudoTerminal?.Size;
     }
-
-    private TerminalSize? _terminalSize;
 
     /// <summary>The run's plan: every setting of the command as it was when the run started, the run's resolved settings included.</summary>
     public RunPlan Plan { get; }

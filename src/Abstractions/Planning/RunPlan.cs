@@ -157,6 +157,12 @@ public sealed class RunPlan
     /// </summary>
     public TerminalSettings? PseudoTerminal { get; }
 
+    /// <summary>
+    /// True when stdout is on the <see cref="PseudoTerminal"/> with a target of its own (<see cref="Output"/>), which
+    /// then reads the terminal's output; otherwise the caller reads it from <see cref="VirCommand.PseudoTerminal.Stream"/>.
+    /// </summary>
+    public bool TerminalOutputHasTarget => PseudoTerminal?.Takes(TerminalStreams.Output) == true && Output.Kind != StdioKind.Null;
+
     /// <inheritdoc cref="Command.StartsNewProcessGroup"/>
     public bool StartsNewProcessGroup { get; }
 

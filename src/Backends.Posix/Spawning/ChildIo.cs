@@ -182,7 +182,8 @@ internal sealed class ChildIo : IDisposable
             OpenTerminal(plan, terminal);
         // Plain branches, no lambdas: a closure over the arguments would be allocated on every spawn.
         SafeFileHandle parent;
-        switch (terminal?.Takes(TerminalStreams.Input) == true ? StdioKind.Null : plan.Input.Kind)
+        // A stdin or stderr on the terminal has no other source or target (the builder sees to it).
+        switch (plan.Input.Kind)
         {
             case StdioKind.Fd:
                 StdinFd = plan.Input.Fd;
@@ -202,7 +203,7 @@ internal sealed class ChildIo : IDisposable
                 StdinFd = terminal?.Takes(TerminalStreams.Input) == true ? TerminalSlaveFd : DevNull();
                 break;
         }
-        StdoutFd = terminal?.Takes(TerminalStreams.Output) == true && plan.Output.Kind == StdioKind.Null
+        StdoutFd = terminal?.Takes(TerminalStreams.Output) == true && !plan.TerminalOutputHasTarget
             ? TerminalSlaveFd
             : OutputFd(plan.Output, stdout: true, settings);
         if (terminal?.Takes(TerminalStreams.Error) == true)
@@ -273,8 +274,7 @@ internal sealed class ChildIo : IDisposable
     /// <summary>Opens the plan's pseudo-terminal; its slave is a child end, closed in the parent after the spawn so that the master's reads end with the child's last copy.</summary>
     private void OpenTerminal(RunPlan plan, TerminalSettings settings)
     {
-        var outputHasTarget = settings.Takes(TerminalStreams.Output) && plan.Output.Kind != StdioKind.Null;
-        Terminal = PosixTerminal.Open(_loop, settings, outputHasTarget, out var slave);
+        Terminal = PosixTerminal.Open(_loop, settings, plan.TerminalOutputHasTarget, out var slave);
         _childEnds.Add(slave);
         TerminalSlaveFd = (int)slave.DangerousGetHandle();
     }
