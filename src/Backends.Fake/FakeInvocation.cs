@@ -112,7 +112,7 @@ public sealed class FakeInvocation
     /// <summary>
     /// The window size of the child's pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>) now: the one it
     /// started with, or the last <see cref="PseudoTerminal.ResizeAsync"/>'s (each also records a SIGWINCH in
-    /// <see cref="Signals"/>); null without a terminal.
+    /// <see cref="Signals"/>); null without a terminal. A run that passed through to a real backend keeps its first size.
     /// </summary>
     public TerminalSize? TerminalSize
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using VirCommand.Backends.Fake;
 using VirCommand.Backends.Posix;
 
 namespace VirCommand.Tests.Posix;
@@ -196,6 +197,31 @@ public sealed class PseudoTerminalTests
         await foreach (var line in running.ReadLinesAsync().WithCancellation(default))
             texts.Add(line.Text);
         Assert.Equal(["four"], texts);
+    }
+
+    [LinuxFact]
+    public async Task A_file_target_gets_the_terminal_output_which_the_engine_writes()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("screen.txt");
+        using var command = Command.NewArgList("/bin/sh", "-c", "test -t 1 && echo on-a-tty").SetPseudoTerminal(80, 24, TerminalStreams.Output).SetOutputFile(path);
+        await _runner.RunAsync(command).OrHang();
+        Assert.Equal("on-a-tty\r\n", await File.ReadAllTextAsync(path));
+    }
+
+    [LinuxFact]
+    public async Task The_fakes_pass_through_hands_out_the_real_terminal()
+    {
+        var fake = new FakeCommandRunner(new PosixCommandRunner().Features);
+        fake.PassThrough(_runner);
+        using var command = Command.NewArgList("/bin/cat").SetPseudoTerminal(80, 24);
+        await using var running = await fake.StartAsync(command);
+        var screen = new StringBuilder();
+        await running.Terminal!.Stream.WriteAsync("through\n"u8.ToArray()).OrHang();
+        await ReadUntilAsync(running.Terminal.Stream, screen, "through\r\nthrough\r\n");
+        await running.Terminal.SendEndOfFileAsync().OrHang();
+        Assert.Equal(0, (await running.WaitAsync().OrHang()).ExitCode);
+        Assert.Equal(new TerminalSize(80, 24), Assert.Single(fake.Invocations).TerminalSize);
     }
 
     [LinuxFact]
