@@ -30,6 +30,7 @@ internal sealed class FakeChild : IChildProcess
     private readonly Pipe? _stdin;
     private readonly Pipe? _stdout;
     private readonly Pipe? _stderr;
+    private readonly Pipe? _screen;
     private StopSequence? _stops;
     private string _errorTail = "";
     private CancellationTokenSource _interrupt = new();
@@ -45,13 +46,20 @@ internal sealed class FakeChild : IChildProcess
         _respond = respond;
         _settings = plan.Settings;
         _time = time;
-        if (plan.Input.Kind == StdioKind.Pipe)
+        var terminal = plan.PseudoTerminal;
+        if (FakeInvocation.CallerWritesStdin(plan))
             _stdin = new Pipe();
         if (plan.Output.Kind == StdioKind.Pipe)
             _stdout = new Pipe();
         if (plan.Error.Kind == StdioKind.Pipe && !plan.MergesOutput)
             _stderr = new Pipe();
-        StandardInput = _stdin?.Writer.AsStream();
+        if (terminal is not null)
+        {
+            if (!plan.TerminalOutputHasTarget)
+                _screen = new Pipe();
+            Terminal = new FakeTerminal(terminal, this, invocation, terminal.Takes(TerminalStreams.Input) ? _stdin : null, _screen);
+        }
+        StandardInput = plan.Input.Kind == StdioKind.Pipe ? _stdin?.Writer.AsStream() : null;
         StandardOutput = _stdout?.Reader.AsStream();
         StandardError = _stderr?.Reader.AsStream();
     }
@@ -67,6 +75,8 @@ internal sealed class FakeChild : IChildProcess
     public Stream? StandardOutput { get; }
 
     public Stream? StandardError { get; }
+
+    public PseudoTerminal? Terminal { get; }
 
     public Task<int> Exited => _exited.Task;
 
@@ -145,6 +155,9 @@ internal sealed class FakeChild : IChildProcess
         StandardInput?.Dispose();
         StandardOutput?.Dispose();
         StandardError?.Dispose();
+        _screen?.Reader.Complete();
+        if (_plan.PseudoTerminal?.Takes(TerminalStreams.Input) == true)
+            _stdin?.Writer.Complete();
         if (!detached)
         {
             lock (_lock)
@@ -221,6 +234,7 @@ internal sealed class FakeChild : IChildProcess
             _stdin?.Reader.Complete();
             _stdout?.Writer.Complete();
             _stderr?.Writer.Complete();
+            _screen?.Writer.Complete();
         }
     }
 
@@ -274,7 +288,14 @@ internal sealed class FakeChild : IChildProcess
                 await Task.Delay(wait, _time, token).ConfigureAwait(false);
             if (write.Bytes.IsEmpty)
                 continue;
-            var toOutput = write.Stream == ChildOutput.StandardOutput || merged;
+            // What the child writes to the terminal goes to stdout's target, or the caller reads it on the master.
+            var onTerminal = _plan.PseudoTerminal?.Takes(write.Stream == ChildOutput.StandardOutput ? TerminalStreams.Output : TerminalStreams.Error) == true;
+            if (onTerminal && !_plan.TerminalOutputHasTarget)
+            {
+                await _screen!.Writer.WriteAsync(write.Bytes, token).ConfigureAwait(false);
+                continue;
+            }
+            var toOutput = onTerminal || write.Stream == ChildOutput.StandardOutput || merged;
             if ((toOutput ? _stdout : _stderr) is { } pipe)
                 await pipe.Writer.WriteAsync(write.Bytes, token).ConfigureAwait(false);
             var target = toOutput ? _plan.Output : _plan.Error;

@@ -268,9 +268,9 @@ public sealed class FakeCommandRunner : CommandRunnerBase
 
         // The answer comes now, so that a start failure is thrown by the start, as a real backend does
         // (an exec failure after a handshake by its release); only a callback that reads the input of a
-        // stdin pipe waits until the caller closed it.
+        // stdin pipe (or terminal) waits until the caller closed it.
         Task<FakeResponse>? pending = null;
-        var response = plan.Input.Kind == StdioKind.Pipe ? invocation.AnswerBeforeInput(respond, out pending) : respond(invocation);
+        var response = FakeInvocation.CallerWritesStdin(plan) ? invocation.AnswerBeforeInput(respond, out pending) : respond(invocation);
         if (response?.StartFailureStage is { } stage && !(stage == StartStage.Exec && plan.RequiresHandshake))
             throw new CommandStartException(invocation.CommandLine, stage, response.StartFailureErrno);
         respond = response is not null ? _ => response : _ => pending!.GetAwaiter().GetResult();

@@ -16,6 +16,7 @@ public sealed class FakeInvocation
     private readonly TaskCompletionSource _inputWanted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile byte[] _input = [];
     private volatile int _answeringThread;
+    private TerminalSize? _terminalSize;
 
     internal FakeInvocation(RunPlan snapshot, int pid, DateTimeOffset startTime)
     {
@@ -28,8 +29,9 @@ public sealed class FakeInvocation
         CommandLine = snapshot.CommandLine;
         if (snapshot.Input.Kind == StdioKind.Buffer)
             _input = snapshot.Input.Input.ToArray();
-        if (snapshot.Input.Kind != StdioKind.Pipe)
+        if (!CallerWritesStdin(snapshot))
             _inputEnded.TrySetResult();
+        _terminalSize = snapshot.PseudoTerminal?.Size;
     }
 
     /// <summary>The run's plan: every setting of the command as it was when the run started, the run's resolved settings included.</summary>
@@ -60,8 +62,8 @@ public sealed class FakeInvocation
     public DateTimeOffset StartTime { get; }
 
     /// <summary>
-    /// The bytes the child read on stdin: the input buffer, or what the caller wrote to the stdin pipe
-    /// up to end-of-file. Empty for <c>/dev/null</c> and for a caller fd, which the fake does not read.
+    /// The bytes the child read on stdin: the input buffer, or what the caller wrote to the stdin pipe (or to a
+    /// terminal that takes stdin, up to <see cref="PseudoTerminal.SendEndOfFileAsync"/>) up to end-of-file. Empty for <c>/dev/null</c> and for a caller fd, which the fake does not read.
     /// </summary>
     /// <remarks>
     /// A response callback that reads it before the caller closed the stdin pipe waits for the end of
@@ -107,6 +109,17 @@ public sealed class FakeInvocation
         get { lock (_lock) return [.. _signals]; }
     }
 
+    /// <summary>
+    /// The window size of the child's pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>) now: the one it
+    /// started with, or the last <see cref="PseudoTerminal.ResizeAsync"/>'s (each also records a SIGWINCH in
+    /// <see cref="Signals"/>); null without a terminal. A run that passed through to a real backend keeps its first size.
+    /// </summary>
+    public TerminalSize? TerminalSize
+    {
+        get { lock (_lock) return _terminalSize; }
+        internal set { lock (_lock) _terminalSize = value; }
+    }
+
     /// <summary>The value of <paramref name="name"/> in <see cref="Environment"/>, or null.</summary>
     public string? GetEnvironmentVariable(string name) => Environment.FirstOrDefault(e => e.Name == name)?.Value;
 
@@ -142,6 +155,10 @@ public sealed class FakeInvocation
         Task.WaitAny(pending, _inputWanted.Task);
         return pending.IsCompleted ? pending.GetAwaiter().GetResult() : null;
     }
+
+    /// <summary>True when the caller writes the child's stdin while it runs: a stdin pipe, or a terminal that takes stdin.</summary>
+    internal static bool CallerWritesStdin(RunPlan plan) =>
+        plan.Input.Kind == StdioKind.Pipe || plan.PseudoTerminal?.Takes(TerminalStreams.Input) == true;
 
     internal void Record(FakeSignal signal)
     {

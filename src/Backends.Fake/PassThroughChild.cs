@@ -22,6 +22,8 @@ internal sealed class PassThroughChild(IChildProcess real, RunPlan plan, FakeInv
 
     public Stream? StandardError => real.StandardError;
 
+    public PseudoTerminal? Terminal => real.Terminal;
+
     public Task<int> Exited => real.Exited;
 
     public bool HasExited => real.HasExited;

@@ -48,6 +48,8 @@ internal sealed class PosixChild : IChildProcess
 
     public Stream? StandardError => Io.Error;
 
+    public PseudoTerminal? Terminal => Io.Terminal;
+
     public Task<int> Exited => Watcher.Exited;
 
     public bool HasExited => _watcher?.Exited.IsCompleted ?? false;

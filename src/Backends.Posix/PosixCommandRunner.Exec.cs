@@ -17,7 +17,7 @@ public sealed partial class PosixCommandRunner
     /// <para>
     /// What needs a parent to serve the program or a new child to make is refused before anything is done:
     /// captures, pipes, input buffers, streams and line callbacks, send buffers, a daemon, a pidfile, a
-    /// handshake, a pre-exec hook, a cgroup, a timeout. So is a setting the POSIX backend lacks.
+    /// handshake, a pre-exec hook, a cgroup, a pseudo-terminal, a timeout. So is a setting the POSIX backend lacks.
     /// </para>
     /// <para>
     /// Irreversible steps: all of them. So the shim first checks, changing nothing, what it can know will
@@ -76,6 +76,7 @@ public sealed partial class PosixCommandRunner
             : command.RequiresHandshake ? "release the handshake"
             : command.Hook is not null ? "run the pre-exec hook in (it runs in a new child)"
             : command.Cgroup is not null ? "start in the cgroup (SetCgroup places a new child)"
+            : command.PseudoTerminal is not null ? "serve the pseudo-terminal's master side"
             : command.Timeout is not null ? "enforce the timeout"
             : null;
     }

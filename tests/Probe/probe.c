@@ -4,7 +4,8 @@
  *
  *   1. --close-stdin, then --write-stderr TEXT (raw write to fd 2);
  *   2. unless --quiet, the report on stdout (stdio, flushed before step 3);
- *   3. --sleep MS;
+ *   3. --wait-winch: prints "winch: ready", waits for SIGWINCH, prints
+ *      "winch: COLSxROWS" (the controlling terminal's new size); then --sleep MS;
  *   4. for stdin (unless closed), then each --readfd N in order: read the input
  *      to EOF into memory, then echo it as
  *        stdout: "BEGIN STDOUT\n" data "END STDOUT\n"
@@ -24,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -101,6 +104,49 @@ static void echo(int fd)
     write_all(2, data, len);
     write_all(2, "END STDERR\n", 11);
     free(data);
+}
+
+/* The controlling terminal's size, "COLSxROWS", or "none" without one. */
+static void print_winsize(const char *key)
+{
+    struct winsize ws;
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0 && ioctl(fd, TIOCGWINSZ, &ws) == 0)
+        printf("%s: %ux%u\n", key, (unsigned)ws.ws_col, (unsigned)ws.ws_row);
+    else
+        printf("%s: none\n", key);
+    if (fd >= 0)
+        close(fd);
+}
+
+/* The terminal as the child sees it: isatty of 0, 1 and 2; its controlling
+ * terminal, from field 7 of /proc/self/stat (tty_nr) when /dev/tty opens, as
+ * "pts/N" for a pseudo-terminal (majors 136 to 143); and its window size. */
+static void report_terminal(void)
+{
+    char buf[1024], *p;
+    unsigned long tty_nr = 0;
+    unsigned major, minor;
+    FILE *f;
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    printf("tty: %d %d %d\n", isatty(0), isatty(1), isatty(2));
+    if (fd < 0) {
+        printf("ctty: none\n");
+    } else {
+        close(fd);
+        f = fopen("/proc/self/stat", "r");
+        if (f == NULL || fgets(buf, sizeof buf, f) == NULL || (p = strrchr(buf, ')')) == NULL ||
+            sscanf(p + 1, " %*c %*d %*d %*d %lu", &tty_nr) != 1)
+            die("/proc/self/stat");
+        fclose(f);
+        major = (unsigned)((tty_nr >> 8) & 0xfff);
+        minor = (unsigned)((tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00));
+        if (major >= 136 && major <= 143)
+            printf("ctty: pts/%u\n", (major - 136) * 256 + minor);
+        else
+            printf("ctty: dev %u:%u\n", major, minor);
+    }
+    print_winsize("winsize");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -323,13 +369,14 @@ static void report(int argc, char **argv)
     sigaction(SIGPIPE, NULL, &sa);
     printf("sigpipe: %s\n", sa.sa_handler == SIG_DFL ? "default"
                             : sa.sa_handler == SIG_IGN ? "ignore" : "handler");
+    report_terminal();
     if (fflush(stdout) != 0)
         die("stdout");
 }
 
 int main(int argc, char **argv)
 {
-    int quiet = 0, close_stdin = 0, exit_code = 0, signo = 0, nreadfds = 0;
+    int quiet = 0, wait_winch = 0, close_stdin = 0, exit_code = 0, signo = 0, nreadfds = 0;
     int readfds[MAX_READFDS];
     long sleep_ms = 0;
     const char *to_stderr = NULL;
@@ -338,6 +385,8 @@ int main(int argc, char **argv)
         const char *next = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(argv[i], "--quiet") == 0)
             quiet = 1;
+        else if (strcmp(argv[i], "--wait-winch") == 0)
+            wait_winch = 1;
         else if (strcmp(argv[i], "--close-stdin") == 0)
             close_stdin = 1;
         else if (strcmp(argv[i], "--readfd") == 0) {
@@ -363,6 +412,21 @@ int main(int argc, char **argv)
         write_all(2, to_stderr, strlen(to_stderr));
     if (!quiet)
         report(argc, argv);
+    if (wait_winch) {
+        /* Blocked before "ready", so that a resize after it is never missed. */
+        sigset_t winch;
+        int sig;
+        sigemptyset(&winch);
+        sigaddset(&winch, SIGWINCH);
+        sigprocmask(SIG_BLOCK, &winch, NULL);
+        printf("winch: ready\n");
+        fflush(stdout);
+        if (sigwait(&winch, &sig) != 0)
+            die("sigwait");
+        print_winsize("winch");
+        if (fflush(stdout) != 0)
+            die("stdout");
+    }
     if (sleep_ms > 0) {
         struct timespec ts = { sleep_ms / 1000, (sleep_ms % 1000) * 1000000L };
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)

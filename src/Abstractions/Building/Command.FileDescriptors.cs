@@ -161,6 +161,7 @@ public sealed partial class Command
     {
         if (Input.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stdin is already set ({Describe(Input)}); a stream can be set once.");
+        ThrowIfOnTerminal(TerminalStreams.Input, "Stdin");
         if (IsDaemon && target.Kind == StdioKind.Stream)
             throw new InvalidOperationException("A daemon's stdin cannot be fed from a stream or source: it outlives the run that would pump it. Use an input buffer or file.");
         Input = target;
@@ -172,6 +173,12 @@ public sealed partial class Command
             throw new InvalidOperationException($"Stdout is already set ({Describe(Output)}); a stream can be set once.");
         if (merged && Error.Kind != StdioKind.Null)
             throw new InvalidOperationException($"Stderr is already set ({Describe(Error)}): it cannot also be merged into stdout.");
+        ThrowIfCallerFdOnTerminal(target);
+        if (merged)
+        {
+            ThrowIfOnTerminal(TerminalStreams.Output, "Stdout");
+            ThrowIfOnTerminal(TerminalStreams.Error, "Stderr");
+        }
         ThrowIfDaemonCapture(target);
         Output = target;
         if (merged)
@@ -187,6 +194,7 @@ public sealed partial class Command
             throw new InvalidOperationException(MergesOutput
                 ? "Stderr is already merged into stdout; a stream can be set once."
                 : $"Stderr is already set ({Describe(Error)}); a stream can be set once.");
+        ThrowIfOnTerminal(TerminalStreams.Error, "Stderr");
         ThrowIfDaemonCapture(target);
         Error = target;
     });

@@ -134,5 +134,6 @@ public sealed partial class Command
                 $"{pipe} is a pipe that the caller must serve while the child runs, which a run to completion cannot allow (it would deadlock): use StartAsync.");
         if (RequiresHandshake)
             throw new InvalidOperationException("A command that requires a handshake must be started with StartAsync, which lets the caller release it.");
+        ValidateTerminalForRun();
     }
 }

@@ -25,8 +25,8 @@ public sealed partial class Command
     /// <summary>True when the child leads a new process group (<see cref="NewProcessGroup"/>).</summary>
     public bool StartsNewProcessGroup { get; private set; }
 
-    /// <summary>True when the child is alone in a process group, by a new session or a new group, so that signals can go to the whole group.</summary>
-    public bool HasOwnProcessGroup => StartsNewSession || StartsNewProcessGroup;
+    /// <summary>True when the child is alone in a process group, by a new session (its own, or a pseudo-terminal's) or a new group, so that signals can go to the whole group.</summary>
+    public bool HasOwnProcessGroup => StartsNewSession || StartsNewProcessGroup || PseudoTerminal is not null;
 
     /// <summary>The signal the child gets when the parent dies, or null.</summary>
     public Signal? ParentDeathSignal { get; private set; }
@@ -75,6 +75,8 @@ public sealed partial class Command
             throw new InvalidOperationException("A daemon's stdin cannot be fed from a stream or source: it outlives the run that would pump it. Use an input buffer or file.");
         if (ParentDeathSignal is not null)
             throw new InvalidOperationException($"A daemon outlives its parent by design: the parent-death signal {ParentDeathSignal} is set.");
+        if (PseudoTerminal is not null)
+            throw new InvalidOperationException("A daemon leaves every terminal behind by design: a pseudo-terminal is set.");
         IsDaemon = true;
     });
 

@@ -92,6 +92,7 @@ public sealed partial class Command : IDisposable
             if (RunsAlone || RunsAmong is not null) f |= CommandFeatures.CoreScheduling;
             if (Cgroup is not null) f |= CommandFeatures.Cgroup;
             if (SELinuxLabel is not null || AppArmorProfile is not null) f |= CommandFeatures.SecurityLabels;
+            if (PseudoTerminal is not null) f |= CommandFeatures.PseudoTerminal;
             if (IsDaemon) f |= CommandFeatures.Daemonize;
             if (PidFile is not null) f |= CommandFeatures.PidFile;
             if (_limits.Count > 0) f |= CommandFeatures.ResourceLimits;

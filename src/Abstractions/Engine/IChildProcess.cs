@@ -33,6 +33,9 @@ public interface IChildProcess
     /// <summary>The parent's end of the stderr pipe the plan asked for, or null.</summary>
     Stream? StandardError { get; }
 
+    /// <summary>The master side of the pseudo-terminal the plan asked for, or null; <see cref="Close"/> closes it.</summary>
+    PseudoTerminal? Terminal => null;
+
     /// <summary>
     /// Starts watching the child and pumping what the library feeds and reads. A capture that goes
     /// over the plan's limit calls <see cref="StopSequence.CaptureOverflowed"/>; the backend calls
@@ -80,7 +83,7 @@ public interface IChildProcess
     void AbandonHandshake();
 
     /// <summary>
-    /// Closes the parent's side: the caller's streams always; the rest too unless
+    /// Closes the parent's side: the caller's streams and the pseudo-terminal always; the rest too unless
     /// <paramref name="detached"/>, when the child may outlive the handle and is reaped whenever it exits.
     /// </summary>
     void Close(bool detached);

@@ -85,6 +85,8 @@ internal sealed class RunningCommand : IRunningCommand
 
     public Stream? StandardError => _pumps is { PumpsError: true } ? null : _child.StandardError;
 
+    public PseudoTerminal? Terminal => _child.Terminal;
+
     public bool IsDetached { get; private set; }
 
     /// <summary>The run's drain time, which the line listener applies to the caller's pipes too.</summary>

@@ -72,4 +72,9 @@ public enum StartStage
     SELinuxLabel = 27,
     /// <summary>Setting the AppArmor profile of the exec; right after <see cref="SELinuxLabel"/>.</summary>
     AppArmorProfile = 28,
+    /// <summary>
+    /// The pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>): opening it in the parent before anything is
+    /// spawned, or making it the child's controlling terminal right after <see cref="Session"/>.
+    /// </summary>
+    Terminal = 29,
 }

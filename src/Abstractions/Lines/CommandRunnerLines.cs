@@ -68,7 +68,8 @@ public static class CommandRunnerLines
         var copy = command.Snapshot();
         if (copy.Output.Kind == StdioKind.Null)
             copy.SetOutputPipe();
-        if (error && copy.Error.Kind == StdioKind.Null)
+        // A stderr on the pseudo-terminal comes through stdout's pipe, the terminal's output.
+        if (error && copy.Error.Kind == StdioKind.Null && copy.PseudoTerminal?.Takes(TerminalStreams.Error) != true)
             copy.SetErrorPipe();
         var outputPiped = copy.Output.Kind == StdioKind.Pipe;
         var errorPiped = error && copy.Error.Kind == StdioKind.Pipe && !copy.MergesOutput;

@@ -26,9 +26,11 @@ public sealed class RunPlan
         InheritsEnvironment = command.InheritsEnvironment;
         Environment = Copy(command.Environment);
         WorkingDirectory = command.IsDaemon ? "/" : command.WorkingDirectory;
-        // What the run engine pumps itself, the backend connects as a plain pipe.
+        PseudoTerminal = command.PseudoTerminal;
+        // What the run engine pumps itself, the backend connects as a plain pipe. A file cannot be the
+        // child's stdout when the terminal is: the engine writes the terminal's output to it.
         PumpedInput = command.Input.IsPumped(backendConnectsFiles) ? command.Input : null;
-        PumpedOutput = command.Output.IsPumped(backendConnectsFiles) ? command.Output : null;
+        PumpedOutput = command.Output.IsPumped(backendConnectsFiles && PseudoTerminal?.Takes(TerminalStreams.Output) != true) ? command.Output : null;
         PumpedError = command.Error.IsPumped(backendConnectsFiles) && !command.MergesOutput ? command.Error : null;
         Input = PumpedInput is null ? command.Input : StdioTarget.Pipe;
         Output = PumpedOutput is null ? command.Output : StdioTarget.Pipe;
@@ -48,7 +50,8 @@ public sealed class RunPlan
         IsDaemon = command.IsDaemon;
         PidFile = command.PidFile;
         ResourceLimits = command.ResourceLimits.Count == 0 ? NoLimits : new Dictionary<ResourceLimitKind, ulong>(command.ResourceLimits);
-        StartsNewSession = command.StartsNewSession;
+        // A controlling terminal needs a session of the child's own.
+        StartsNewSession = command.StartsNewSession || PseudoTerminal is not null;
         StartsNewProcessGroup = command.StartsNewProcessGroup;
         // The runner's binding of its children to the parent's death; never for a daemon, which outlives the parent by design.
         ParentDeathSignal = command.ParentDeathSignal ?? (command.IsDaemon ? null : defaultParentDeathSignal);
@@ -164,8 +167,21 @@ public sealed class RunPlan
     /// <inheritdoc cref="Command.ResourceLimits"/>
     public IReadOnlyDictionary<ResourceLimitKind, ulong> ResourceLimits { get; }
 
-    /// <inheritdoc cref="Command.StartsNewSession"/>
+    /// <summary>True when the child calls <c>setsid</c>: <see cref="Command.NewSession"/>, or a <see cref="PseudoTerminal"/>, which must be its session's controlling terminal.</summary>
     public bool StartsNewSession { get; }
+
+    /// <summary>
+    /// The child's pseudo-terminal, or null. A backend connects the streams it takes to the slave side,
+    /// whatever <see cref="Input"/>, <see cref="Output"/> and <see cref="Error"/> say (the builder left
+    /// stdin's and stderr's unset), and reads the master's output as stdout's source for <see cref="Output"/>.
+    /// </summary>
+    public TerminalSettings? PseudoTerminal { get; }
+
+    /// <summary>
+    /// True when stdout is on the <see cref="PseudoTerminal"/> with a target of its own (<see cref="Output"/>), which
+    /// then reads the terminal's output; otherwise the caller reads it from <see cref="VirCommand.PseudoTerminal.Stream"/>.
+    /// </summary>
+    public bool TerminalOutputHasTarget => PseudoTerminal?.Takes(TerminalStreams.Output) == true && Output.Kind != StdioKind.Null;
 
     /// <inheritdoc cref="Command.StartsNewProcessGroup"/>
     public bool StartsNewProcessGroup { get; }

@@ -14,7 +14,7 @@ namespace VirCommand.Backends;
 /// <param name="StandardErrorTailBytes">How much stderr is kept for messages when it is not captured.</param>
 /// <param name="KeepsErrorTail">
 /// True when the backend reads stderr into a bounded tail for the failure message: a run to
-/// completion whose stderr nobody asked for (SPEC §3.6); never for a daemon or a started command.
+/// completion whose stderr nobody asked for (SPEC §3.6); never for a daemon, a started command or a stderr on the pseudo-terminal.
 /// </param>
 public readonly record struct RunSettings(
     TimeSpan? Timeout, Signal GracefulSignal, TimeSpan KillGracePeriod, TimeSpan DrainTimeout, long CaptureLimit, int StandardErrorTailBytes,
@@ -33,7 +33,7 @@ public readonly record struct RunSettings(
             TimerSpan(command.DrainTimeout ?? options.DrainTimeout),
             command.CaptureLimit ?? options.CaptureLimit,
             options.StandardErrorTailBytes,
-            runToCompletion && command.Error.Kind == StdioKind.Null && !command.IsDaemon);
+            runToCompletion && command.Error.Kind == StdioKind.Null && !command.IsDaemon && command.PseudoTerminal?.Takes(TerminalStreams.Error) != true);
     }
 
     private static readonly TimeSpan LongestTimerSpan = TimeSpan.FromMilliseconds(uint.MaxValue - 1);

@@ -79,6 +79,8 @@ public enum CommandFeatures : long
     Cgroup = 1L << 26,
     /// <summary><see cref="Command.SetSELinuxLabel"/> and <see cref="Command.SetAppArmorProfile"/>.</summary>
     SecurityLabels = 1L << 27,
+    /// <summary><see cref="Command.SetPseudoTerminal"/>.</summary>
+    PseudoTerminal = 1L << 28,
     /// <summary>Every feature.</summary>
-    All = (1L << 28) - 1,
+    All = (1L << 29) - 1,
 }

@@ -45,6 +45,13 @@ public interface IRunningCommand : IAsyncDisposable
     /// <summary>The read end of the stderr pipe (<see cref="Command.SetErrorPipe"/>), or null.</summary>
     Stream? StandardError { get; }
 
+    /// <summary>
+    /// The master side of the child's pseudo-terminal (<see cref="Command.SetPseudoTerminal"/>): its stream,
+    /// resize, end-of-file and interrupt; null for a command without one, or a backend that has none.
+    /// Disposing this handle closes it (the child's session gets SIGHUP).
+    /// </summary>
+    PseudoTerminal? Terminal => null;
+
     /// <summary>True once <see cref="Detach"/> was called.</summary>
     bool IsDetached { get; }
 

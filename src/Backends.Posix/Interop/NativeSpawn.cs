@@ -15,6 +15,7 @@ internal static unsafe partial class NativeSpawn
     public const uint FlagNoNewPrivs = 64;
     public const uint FlagHandshake = 128;
     public const uint FlagSetNice = 256;
+    public const uint FlagTerminal = 512;
 
     [StructLayout(LayoutKind.Sequential)]
     public struct FdMap
@@ -63,6 +64,7 @@ internal static unsafe partial class NativeSpawn
         public int SchedCore;
         public byte* SELinuxLabel;
         public byte* AppArmorProfile;
+        public int TerminalFd;
     }
 
     [StructLayout(LayoutKind.Sequential)]
@@ -96,6 +98,18 @@ internal static unsafe partial class NativeSpawn
     /// <summary>1 and the raw status once reaped, 0 while running, -1 with errno.</summary>
     [LibraryImport(Library, EntryPoint = "vc_try_reap", SetLastError = true)]
     public static partial int TryReap(SafeHandle pidfd, out int rawStatus);
+
+    /// <summary>A new pseudo-terminal, sized: 0 with the non-blocking master and the blocking slave (both close-on-exec), or -1 with errno.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_pty_open", SetLastError = true)]
+    public static partial int PtyOpen(ushort columns, ushort rows, out int master, out int slave);
+
+    /// <summary>TIOCSWINSZ on the master: 0, or -1 with errno.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_pty_resize", SetLastError = true)]
+    public static partial int PtyResize(SafeHandle master, ushort columns, ushort rows);
+
+    /// <summary>The terminal's VEOF and VINTR characters now: 0, or -1 with errno.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_pty_control_chars", SetLastError = true)]
+    public static partial int PtyControlChars(SafeHandle master, out byte endOfFile, out byte interrupt);
 
     [LibraryImport(Library, EntryPoint = "vc_signal", SetLastError = true)]
     public static partial int Signal(SafeHandle pidfd, int signal);

@@ -7,6 +7,7 @@ internal static unsafe partial class Syscalls
 {
     public const int EAGAIN = 11;
     public const int EINTR = 4;
+    public const int EIO = 5;
     public const int EPIPE = 32;
     public const int ESRCH = 3;
     public const int ENOENT = 2;

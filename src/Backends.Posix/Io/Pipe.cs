@@ -28,4 +28,10 @@ internal static unsafe class Pipe
         }
         return parentReads ? (read, write) : (write, read);
     }
+
+    /// <summary>
+    /// True when a failed read is the end of the output: EIO is how a pseudo-terminal's master reports that the
+    /// last copy of its slave closed (the child exited), once everything written before is read. A pipe never says it.
+    /// </summary>
+    public static bool IsEndOfOutput(int errno) => errno == Syscalls.EIO;
 }

@@ -171,6 +171,8 @@ internal sealed class PipeStream : Stream, IReadinessHandler, IValueTaskSource
             var errno = Marshal.GetLastPInvokeError();
             if (errno == Syscalls.EAGAIN)
                 return -1;
+            if (_readable && Pipe.IsEndOfOutput(errno))
+                return 0;
             if (errno != Syscalls.EINTR)
                 throw new IOException(errno == Syscalls.EPIPE
                     ? "The child closed its end of the pipe."

@@ -31,6 +31,8 @@ internal sealed unsafe class ReadChannel(EventLoop loop, SafeFileHandle fd, IOut
                 return true;
             switch (Marshal.GetLastPInvokeError())
             {
+                case var errno when Pipe.IsEndOfOutput(errno):
+                    return true;
                 case Syscalls.EAGAIN:
                     return false;
                 case Syscalls.EINTR:

@@ -50,6 +50,12 @@ internal sealed class ChildIo : IDisposable
 
     public TailBuffer? ErrorTail { get; private set; }
 
+    /// <summary>The master side of the plan's pseudo-terminal, or null.</summary>
+    public PosixTerminal? Terminal { get; private set; }
+
+    /// <summary>The terminal's slave, which the child makes its controlling terminal; -1 without one.</summary>
+    public int TerminalSlaveFd { get; private set; } = -1;
+
     /// <summary>
     /// True for a daemon: stdin and send buffers are fed on after the run returned (the intermediate
     /// process exited) until the daemon has read them or closed its end; nothing else stops them.
@@ -137,12 +143,13 @@ internal sealed class ChildIo : IDisposable
         _tailWriteEnd?.Dispose();
     }
 
-    /// <summary>Closes the streams handed to the caller.</summary>
+    /// <summary>Closes the streams handed to the caller, and the terminal (it hangs up).</summary>
     public void DisposeStreams()
     {
         Input?.Dispose();
         Output?.Dispose();
         Error?.Dispose();
+        Terminal?.Dispose();
     }
 
     /// <summary>Closes everything: the child's ends, the channels and the caller's streams.</summary>
@@ -170,8 +177,12 @@ internal sealed class ChildIo : IDisposable
     private void Connect(RunPlan plan)
     {
         var settings = plan.Settings;
+        var terminal = plan.PseudoTerminal;
+        if (terminal is not null)
+            OpenTerminal(plan, terminal);
         // Plain branches, no lambdas: a closure over the arguments would be allocated on every spawn.
         SafeFileHandle parent;
+        // A stdin or stderr on the terminal has no other source or target (the builder sees to it).
         switch (plan.Input.Kind)
         {
             case StdioKind.Fd:
@@ -189,11 +200,15 @@ internal sealed class ChildIo : IDisposable
                 StdinFd = OpenFile(plan.Input, "stdin");
                 break;
             default:
-                StdinFd = DevNull();
+                StdinFd = terminal?.Takes(TerminalStreams.Input) == true ? TerminalSlaveFd : DevNull();
                 break;
         }
-        StdoutFd = OutputFd(plan.Output, stdout: true, settings);
-        if (plan.MergesOutput)
+        StdoutFd = terminal?.Takes(TerminalStreams.Output) == true && !plan.TerminalOutputHasTarget
+            ? TerminalSlaveFd
+            : OutputFd(plan.Output, stdout: true, settings);
+        if (terminal?.Takes(TerminalStreams.Error) == true)
+            StderrFd = TerminalSlaveFd;
+        else if (plan.MergesOutput)
             StderrFd = StdoutFd;
         else if (settings.KeepsErrorTail)
             StderrFd = ErrorTailPipe(settings.StandardErrorTailBytes);
@@ -221,7 +236,7 @@ internal sealed class ChildIo : IDisposable
             case StdioKind.File:
                 return OpenFile(target, stdout ? "stdout" : "stderr");
             case StdioKind.Pipe:
-                fd = Pipe(parentReads: true, out parent);
+                fd = OutputEnd(stdout, out parent);
                 var stream = new PipeStream(_loop, parent, readable: true);
                 if (stdout)
                     Output = stream;
@@ -229,7 +244,7 @@ internal sealed class ChildIo : IDisposable
                     Error = stream;
                 return fd;
             case StdioKind.Buffer:
-                fd = Pipe(parentReads: true, out parent);
+                fd = OutputEnd(stdout, out parent);
                 var capture = new CaptureBuffer(settings.CaptureLimit, stdout ? OnStdoutOverflow : OnStderrOverflow);
                 if (stdout)
                     OutputCapture = capture;
@@ -240,6 +255,28 @@ internal sealed class ChildIo : IDisposable
             default:
                 return DevNull();
         }
+    }
+
+    /// <summary>
+    /// The child's end and the parent's end of an output: a new pipe, or for a stdout on the pseudo-terminal the
+    /// slave and a copy of the master, whose output is stdout's source.
+    /// </summary>
+    private int OutputEnd(bool stdout, out SafeFileHandle parent)
+    {
+        if (stdout && Terminal is { } terminal && terminal.Streams.HasFlag(TerminalStreams.Output))
+        {
+            parent = terminal.Duplicate();
+            return TerminalSlaveFd;
+        }
+        return Pipe(parentReads: true, out parent);
+    }
+
+    /// <summary>Opens the plan's pseudo-terminal; its slave is a child end, closed in the parent after the spawn so that the master's reads end with the child's last copy.</summary>
+    private void OpenTerminal(RunPlan plan, TerminalSettings settings)
+    {
+        Terminal = PosixTerminal.Open(_loop, settings, plan.TerminalOutputHasTarget, out var slave);
+        _childEnds.Add(slave);
+        TerminalSlaveFd = (int)slave.DangerousGetHandle();
     }
 
     private void OnStdoutOverflow() => Overflowed?.Invoke("stdout");

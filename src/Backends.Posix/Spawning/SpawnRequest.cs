@@ -83,6 +83,7 @@ internal static unsafe class SpawnRequest
         if (plan.SetsNoNewPrivileges) flags |= NativeSpawn.FlagNoNewPrivs;
         if (plan.RequiresHandshake) flags |= NativeSpawn.FlagHandshake;
         if (plan.Nice is not null) flags |= NativeSpawn.FlagSetNice;
+        if (io.Terminal is not null) flags |= NativeSpawn.FlagTerminal;
         var cpuMaskWords = plan.CpuAffinity.Count == 0 ? 0 : (plan.CpuAffinity.Max() / 64) + 1;
         var cpuMask = arena.Items<ulong>(cpuMaskWords);
         new Span<ulong>(cpuMask, cpuMaskWords).Clear();
@@ -123,6 +124,7 @@ internal static unsafe class SpawnRequest
             SchedCore = plan.RunsAlone ? -1 : plan.RunsAmong ?? 0,
             SELinuxLabel = plan.SELinuxLabel is null ? null : arena.String(plan.SELinuxLabel),
             AppArmorProfile = plan.AppArmorProfile is null ? null : arena.String(plan.AppArmorProfile),
+            TerminalFd = io.TerminalSlaveFd,
         };
         NativeSpawn.SpawnResult result;
         if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)
@@ -156,6 +158,7 @@ internal static unsafe class SpawnRequest
             : $"prctl(PR_SCHED_CORE, SHARE_FROM, {plan.RunsAmong}): the core scheduling group of pid {plan.RunsAmong}" + CoreSchedulingHint(error)),
         StartStage.SELinuxLabel => new StartFailure(stage, error, $"writing the SELinux label '{plan.SELinuxLabel}' to /proc/thread-self/attr/exec" + LsmHint(error, "SELinux")),
         StartStage.AppArmorProfile => new StartFailure(stage, error, $"writing 'exec {plan.AppArmorProfile}' to /proc/thread-self/attr/apparmor/exec (or attr/exec)" + LsmHint(error, "AppArmor")),
+        StartStage.Terminal => new StartFailure(stage, error, "making the pseudo-terminal the child's controlling terminal (TIOCSCTTY)"),
         StartStage.Handshake when error == Syscalls.ECANCELED => new StartFailure(stage, error, "the parent closed the handshake without releasing the child"),
         _ => new StartFailure(stage, error),
     };

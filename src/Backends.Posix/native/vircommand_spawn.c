@@ -78,12 +78,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* Older glibc/kernel headers lack these; the values are kernel ABI (the
@@ -127,6 +129,9 @@ struct vc_clone_args {
  * page, 4 KiB at least): the label plus "exec " for AppArmor, and room for
  * the terminating NUL in the child's buffer. */
 #define VC_ATTR_MAX 4095
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41) /* Linux 4.13; older headers lack it */
+#endif
 /* P_PIDFD is an enumerator (not a macro) in glibc >= 2.36 and absent before. */
 #define VC_P_PIDFD ((idtype_t)3)
 
@@ -167,7 +172,7 @@ struct vc_dirent64 {
 
 #define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
                    VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE | \
-                   VC_FLAG_SET_NICE)
+                   VC_FLAG_SET_NICE | VC_FLAG_TERMINAL)
 /* Requests that need a child with its own memory (see the top). */
 #define FORK_FLAGS (VC_FLAG_DAEMONIZE | VC_FLAG_HANDSHAKE)
 
@@ -587,6 +592,17 @@ static void apply_security_labels(struct child_args *a)
         child_fail(a, VC_STAGE_APPARMOR_PROFILE, errno);
 }
 
+/* The pseudo-terminal's slave as the controlling terminal of the session
+ * step 2 made: TIOCSCTTY needs a session leader without one, and a terminal
+ * no other session holds (the parent just made it).  The slave reaches 0, 1
+ * and 2 at step 4 as the parent placed it; its own number is close-on-exec.
+ * ioctl: a plain system call. */
+static void acquire_terminal(struct child_args *a)
+{
+    if (ioctl(a->req->terminal_fd, TIOCSCTTY, 0) != 0)
+        child_fail(a, VC_STAGE_TERMINAL, errno);
+}
+
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
 
 /* Runs between fork/clone and execve, in the order of libvirt's virExec; every
@@ -632,6 +648,10 @@ static __attribute__((noreturn)) int child_main(void *arg)
         if (setpgid(0, 0) < 0)
             child_fail(a, VC_STAGE_SESSION, errno);
     }
+
+    /* 2b. Controlling terminal (acquire_terminal). */
+    if (req->flags & VC_FLAG_TERMINAL)
+        acquire_terminal(a);
 
     /* 3. Parent-death signal (the daemon's fork at step 9 clears it again). */
     if (req->parent_death_signal != 0)
@@ -1013,6 +1033,9 @@ static int check_request(const vc_spawn_request *r)
     if (r->apparmor_profile != NULL &&
         (r->apparmor_profile[0] == '\0' || strlen(r->apparmor_profile) > VC_ATTR_MAX - sizeof "exec " + 1))
         return VC_STAGE_APPARMOR_PROFILE;
+    if ((r->flags & VC_FLAG_TERMINAL) &&
+        (!(r->flags & VC_FLAG_NEW_SESSION) || (r->flags & VC_FLAG_DAEMONIZE) || r->terminal_fd < 0))
+        return VC_STAGE_TERMINAL;
     return VC_STAGE_NONE;
 }
 
@@ -1327,6 +1350,40 @@ int vc_try_reap(int pidfd, int32_t *raw_status)
     else /* CLD_KILLED or CLD_DUMPED */
         *raw_status = si.si_status | (si.si_code == CLD_DUMPED ? 0x80 : 0);
     return 1;
+}
+
+int vc_pty_open(uint16_t columns, uint16_t rows, int32_t *master, int32_t *slave)
+{
+    int unlock = 0, m, s, err;
+    m = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+    if (m < 0)
+        return -1;
+    if (ioctl(m, TIOCSPTLCK, &unlock) != 0 || vc_pty_resize(m, columns, rows) != 0 ||
+        (s = ioctl(m, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+        err = errno;
+        close(m);
+        errno = err;
+        return -1;
+    }
+    *master = m;
+    *slave = s;
+    return 0;
+}
+
+int vc_pty_resize(int master, uint16_t columns, uint16_t rows)
+{
+    struct winsize ws = { .ws_row = rows, .ws_col = columns };
+    return ioctl(master, TIOCSWINSZ, &ws);
+}
+
+int vc_pty_control_chars(int master, uint8_t *eof, uint8_t *intr)
+{
+    struct termios t;
+    if (tcgetattr(master, &t) != 0)
+        return -1;
+    *eof = t.c_cc[VEOF];
+    *intr = t.c_cc[VINTR];
+    return 0;
 }
 
 int vc_signal(int pidfd, int sig)

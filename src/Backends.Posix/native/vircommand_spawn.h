@@ -42,7 +42,7 @@ enum vc_stage {
     VC_STAGE_GID = 16, VC_STAGE_UID = 17, VC_STAGE_CAPS = 18, VC_STAGE_NO_NEW_PRIVS = 19,
     VC_STAGE_CHDIR = 20, VC_STAGE_HANDSHAKE = 21, VC_STAGE_EXEC = 22,
     VC_STAGE_AFFINITY = 23, VC_STAGE_PRIORITY = 24, VC_STAGE_CGROUP = 25, VC_STAGE_SCHED_CORE = 26,
-    VC_STAGE_SELINUX_LABEL = 27, VC_STAGE_APPARMOR_PROFILE = 28
+    VC_STAGE_SELINUX_LABEL = 27, VC_STAGE_APPARMOR_PROFILE = 28, VC_STAGE_TERMINAL = 29
 };
 
 /* vc_spawn_request.flags */
@@ -55,7 +55,8 @@ enum vc_flag {
     VC_FLAG_CLEAR_CAPS = 32,       /* drop every capability not in caps_allowed, bounding set included */
     VC_FLAG_NO_NEW_PRIVS = 64,     /* prctl(PR_SET_NO_NEW_PRIVS) */
     VC_FLAG_HANDSHAKE = 128,       /* stop before exec until vc_handshake_release */
-    VC_FLAG_SET_NICE = 256         /* setpriority(PRIO_PROCESS, 0, nice) */
+    VC_FLAG_SET_NICE = 256,        /* setpriority(PRIO_PROCESS, 0, nice) */
+    VC_FLAG_TERMINAL = 512         /* terminal_fd becomes the controlling terminal; needs NEW_SESSION, not DAEMONIZE */
 };
 
 /* vc_rlimit.resource: the order of the C# enum VirCommand.ResourceLimitKind. */
@@ -109,6 +110,9 @@ typedef struct vc_spawn_request {
                                       > 0 the group of that pid (PR_SCHED_CORE_SHARE_FROM) */
     const char *selinux_label;     /* NULL: none; else the SELinux context of the exec (attr/exec) */
     const char *apparmor_profile;  /* NULL: none; else the AppArmor profile of the exec ("exec <profile>") */
+    int32_t terminal_fd;           /* with VC_FLAG_TERMINAL: a parent fd, a pseudo-terminal's slave (vc_pty_open), made the
+                                      new session's controlling terminal; the parent also gives it as
+                                      stdin_fd/stdout_fd/stderr_fd for the streams it takes */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {
@@ -147,7 +151,8 @@ typedef struct vc_spawn_result {
  * 63 is impossible; none), PIDFILE (a pidfile without DAEMONIZE), AFFINITY
  * (cpu_mask_words < 0, or cpu_mask NULL with words or set without), PRIORITY (nice
  * outside -20..19), CGROUP (an empty path, or a cgroup with a hook), SCHED_CORE (below -1),
- * SELINUX_LABEL and APPARMOR_PROFILE (empty).
+ * SELINUX_LABEL and APPARMOR_PROFILE (empty), TERMINAL (VC_FLAG_TERMINAL without NEW_SESSION,
+ * with DAEMONIZE, or terminal_fd < 0).
  *
  * A cgroup is opened in the parent (O_PATH): a missing or unreadable directory fails at CGROUP with
  * that errno, and so does clone3's refusal (ENOSYS before 5.3 or under a seccomp filter, E2BIG before
@@ -214,6 +219,23 @@ int vc_handshake_release(int release_fd, int report_fd, vc_spawn_result *res);
  * in groups[]; out, the count, which may exceed the room: call again with more.
  */
 int vc_user_groups(uint32_t uid, uint32_t extra_gid, uint32_t *primary_gid, uint32_t *groups, int32_t *ngroups);
+
+/*
+ * A new pseudo-terminal of columns x rows: the master (/dev/ptmx, close-on-exec,
+ * non-blocking, no controlling-terminal side effect) unlocked and sized, and
+ * its slave opened through the master (TIOCGPTPEER: no path lookup that could
+ * race a devpts remount), close-on-exec and blocking.  Returns 0 with both
+ * set, or -1 with errno and nothing left open.
+ */
+int vc_pty_open(uint16_t columns, uint16_t rows, int32_t *master, int32_t *slave);
+
+/* TIOCSWINSZ on the master: the kernel sends SIGWINCH to the terminal's
+ * foreground process group.  0, or -1 with errno. */
+int vc_pty_resize(int master, uint16_t columns, uint16_t rows);
+
+/* The terminal's current VEOF and VINTR characters (the child may change
+ * them), read through the master.  0, or -1 with errno. */
+int vc_pty_control_chars(int master, uint8_t *eof, uint8_t *intr);
 
 /* pidfd_send_signal(pidfd, sig, NULL, 0): 0, or -1 with errno (ESRCH once the
  * child has been reaped; a pidfd never names a recycled pid). */

@@ -24,6 +24,7 @@ public sealed class RequiredFeaturesTests
         ["Cgroup"] = (c => c.SetCgroup("/sys/fs/cgroup/x"), CommandFeatures.Cgroup),
         ["SELinuxLabel"] = (c => c.SetSELinuxLabel("system_u:system_r:x_t:s0"), CommandFeatures.SecurityLabels),
         ["AppArmorProfile"] = (c => c.SetAppArmorProfile("x"), CommandFeatures.SecurityLabels),
+        ["PseudoTerminal"] = (c => c.SetPseudoTerminal(80, 24), CommandFeatures.PseudoTerminal),
         ["Daemonize"] = (c => c.Daemonize(), CommandFeatures.Daemonize),
         ["PidFile"] = (c => c.SetPidFile("/run/x.pid"), CommandFeatures.PidFile),
         ["MaxFiles"] = (c => c.SetMaxFiles(0), CommandFeatures.ResourceLimits),

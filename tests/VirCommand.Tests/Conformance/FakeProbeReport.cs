@@ -68,6 +68,11 @@ internal static class FakeProbeReport
         Line("label", command.SELinuxLabel ?? (command.AppArmorProfile is { } profile ? $"{profile} (enforce)" : ParentProcess.Label));
         Line("sigmask", "0000000000000000");
         Line("sigpipe", "default");
+        // The fake's terminal has no device: it is named pts/0.
+        var terminal = command.PseudoTerminal;
+        Line("tty", string.Join(' ', new[] { TerminalStreams.Input, TerminalStreams.Output, TerminalStreams.Error }.Select(s => terminal?.Takes(s) == true ? "1" : "0")));
+        Line("ctty", terminal is null ? "none" : "pts/0");
+        Line("winsize", terminal?.Size.ToString() ?? "none");
         return text.ToString();
     }
 

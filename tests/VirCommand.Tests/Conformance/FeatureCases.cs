@@ -52,6 +52,7 @@ internal static class FeatureCases
         new(CommandFeatures.CoreScheduling, (c, _) => c.SetRunAlone(), CoreScheduling),
         new(CommandFeatures.Cgroup, (c, _) => c.SetCgroup(KernelIsolation.CgroupMount ?? "/sys/fs/cgroup"), Cgroup),
         new(CommandFeatures.SecurityLabels, (c, _) => c.SetSELinuxLabel(SELinuxTestLabel), SecurityLabels),
+        new(CommandFeatures.PseudoTerminal, (c, _) => c.SetPseudoTerminal(90, 30, TerminalStreams.Output | TerminalStreams.Error).SetOutputBuffer(), PseudoTerminal),
         new(CommandFeatures.CloseOtherFds, null, CloseOtherFds, ProveUnclaimed: OtherFdsReachTheChild),
         new(CommandFeatures.DefaultSignals, null, DefaultSignals, ProveUnclaimed: SigPipeIgnoredInTheChild),
     ];
@@ -234,6 +235,21 @@ internal static class FeatureCases
             return;
         }
         Assert.Equal(SELinuxTestLabel, (await x.ReportAsync(Probe.Command().SetSELinuxLabel(SELinuxTestLabel))).Label);
+    }
+
+    /// <summary>
+    /// Issue 14 item 2: stdout and stderr on a terminal of the size asked, which is the controlling terminal of
+    /// the child's own session; stdin stays off it; its output (with the terminal's <c>\r\n</c>) is stdout's capture.
+    /// </summary>
+    private static async Task PseudoTerminal(FeatureContext x)
+    {
+        var command = Probe.Command().SetPseudoTerminal(90, 30, TerminalStreams.Output | TerminalStreams.Error).SetOutputBuffer();
+        var output = (await x.Runner.RunAsync(command).OrHang()).StandardOutput;
+        var report = ProbeReport.Parse(output.Replace("\r\n", "\n", StringComparison.Ordinal));
+        Assert.Equal("0 1 1", report.Tty);
+        Assert.Equal("90x30", report.WindowSize);
+        Assert.StartsWith("pts/", report.ControllingTerminal, StringComparison.Ordinal);
+        Assert.Equal(report.Pid, report.SessionId);
     }
 
     /// <summary>SPEC §3.3: the daemon runs in a new session (the intermediate's), in "/", away from us; the run returns.</summary>

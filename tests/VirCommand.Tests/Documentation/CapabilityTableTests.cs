@@ -50,6 +50,7 @@ public sealed class CapabilityTableTests
         [CommandFeatures.CoreScheduling] = "`SetRunAlone`, `SetRunAmong`",
         [CommandFeatures.Cgroup] = "`SetCgroup`",
         [CommandFeatures.SecurityLabels] = "`SetSELinuxLabel`, `SetAppArmorProfile`",
+        [CommandFeatures.PseudoTerminal] = "`SetPseudoTerminal`",
         [CommandFeatures.DefaultSignals] = "(a guarantee) the child starts with default signal actions, SIGPIPE too",
         [CommandFeatures.CloseOtherFds] = "(a guarantee) fds not passed never reach the child",
     };

@@ -10,4 +10,6 @@ internal static class HangGuard
     public static Task OrHang(this Task task) => task.WaitAsync(Limit);
 
     public static Task<T> OrHang<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Limit);
+
+    public static Task OrHang(this ValueTask task) => task.AsTask().WaitAsync(Limit);
 }

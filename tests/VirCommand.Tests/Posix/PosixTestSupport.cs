@@ -102,7 +102,8 @@ internal static partial class Probe
         while (true)
         {
             var text = File.Exists(path) ? await File.ReadAllTextAsync(path) : "";
-            if (text.Contains("sigpipe:", StringComparison.Ordinal))
+            var last = text.IndexOf("\nwinsize: ", StringComparison.Ordinal);
+            if (last >= 0 && text.IndexOf('\n', last + 1) >= 0)
                 return text;
             if (DateTime.UtcNow > deadline)
                 throw new Xunit.Sdk.XunitException($"No complete probe report in {path} after the timeout; it holds:\n{text}");

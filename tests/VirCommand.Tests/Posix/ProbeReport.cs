@@ -6,7 +6,7 @@ namespace VirCommand.Tests.Posix;
 /// The report <c>vircommand-probe</c> prints (tests/Probe/README.md), parsed: what the child saw.
 /// Keys come in a fixed order; a line that does not start the next expected key continues the
 /// previous value (an argument or variable holding a newline), so such values come back whole.
-/// Whatever follows the last key (<c>sigpipe</c>) is the probe's echo, kept in <see cref="Echo"/>.
+/// Whatever follows the last key (<c>winsize</c>) is the probe's echo, kept in <see cref="Echo"/>.
 /// </summary>
 internal sealed class ProbeReport
 {
@@ -14,6 +14,7 @@ internal sealed class ProbeReport
     [
         "cwd", "umask", "pid", "ppid", "sid", "pgid", "uid", "gid", "groups", "caps", "no_new_privs", "pdeathsig",
         "rlimit nofile", "rlimit nproc", "rlimit memlock", "rlimit core", "cpus", "nice", "sched_core", "cgroup", "label", "sigmask", "sigpipe",
+        "tty", "ctty", "winsize",
     ];
 
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
@@ -69,6 +70,15 @@ internal sealed class ProbeReport
     public string SignalMask => this["sigmask"];
 
     public string SigPipe => this["sigpipe"];
+
+    /// <summary>isatty of fds 0, 1 and 2, as <c>1 1 0</c>.</summary>
+    public string Tty => this["tty"];
+
+    /// <summary>The controlling terminal: <c>pts/N</c>, <c>dev MAJOR:MINOR</c>, or <c>none</c>.</summary>
+    public string ControllingTerminal => this["ctty"];
+
+    /// <summary>The controlling terminal's size, <c>COLSxROWS</c>, or <c>none</c>.</summary>
+    public string WindowSize => this["winsize"];
 
     /// <summary>The raw value of any other key (<c>uid</c>, <c>caps</c>, <c>rlimit nofile</c>…).</summary>
     public string this[string key] => _values.TryGetValue(key, out var value)
