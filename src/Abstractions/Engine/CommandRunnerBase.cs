@@ -7,7 +7,7 @@ namespace VirCommand.Backends;
 /// What every backend shares: the gate that turns a command into a <see cref="RunPlan"/> (validation,
 /// features, a token already cancelled, the claim of the CloseParent fds), run-to-completion as
 /// start-wait-dispose, the blocking <see cref="Run"/>, and start failures travelling in
-/// <see cref="StartAsync"/>'s task; every started child is driven by the one run engine, which holds
+/// <see cref="StartAsync(Command, CancellationToken)"/>'s task; every started child is driven by the one run engine, which holds
 /// the rules of a running child. A backend implements only <see cref="Spawn"/> (and the
 /// <see cref="IChildProcess"/> it returns), and may give <see cref="Run"/> a truly blocking path (it
 /// then starts with <see cref="Plan"/> and waits by the same <see cref="StopSequence"/>).
@@ -18,7 +18,7 @@ namespace VirCommand.Backends;
 /// disposal stop those children by the stop sequence, log what they stopped, and refuse every later
 /// run. Every run is traced, measured and logged by the engine (<see cref="VirCommandTelemetry"/>, <see cref="Logger"/>).
 /// </remarks>
-public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDisposable
+public abstract partial class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDisposable
 {
     private readonly OwnedChildren _children = new();
     private ILogger _logger = NullLogger.Instance;

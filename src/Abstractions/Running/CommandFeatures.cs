@@ -73,6 +73,12 @@ public enum CommandFeatures : long
     CpuAffinity = 1L << 23,
     /// <summary><see cref="Command.SetNice"/>.</summary>
     Priority = 1L << 24,
+    /// <summary>
+    /// <see cref="Pipeline"/>s, run through <see cref="ICommandRunner.RunAsync(Pipeline, CancellationToken)"/>
+    /// and <see cref="ICommandRunner.StartAsync(Pipeline, CancellationToken)"/>. A property of the runner, not
+    /// of a command: no command requires it.
+    /// </summary>
+    Pipelines = 1L << 25,
     /// <summary>Every feature.</summary>
-    All = (1L << 25) - 1,
+    All = (1L << 26) - 1,
 }

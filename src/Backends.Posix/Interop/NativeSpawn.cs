@@ -59,6 +59,7 @@ internal static unsafe partial class NativeSpawn
         public ulong* CpuMask;
         public int CpuMaskWords;
         public int Nice;
+        public int ProcessGroup;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -66,7 +66,7 @@ internal static unsafe class SpawnRequest
 
         var flags = 0u;
         if (plan.StartsNewSession) flags |= NativeSpawn.FlagNewSession;
-        if (plan.StartsNewProcessGroup) flags |= NativeSpawn.FlagNewProcessGroup;
+        if (plan.StartsNewProcessGroup || plan.PipelineGroup == 0) flags |= NativeSpawn.FlagNewProcessGroup;
         if (plan.IsDaemon) flags |= NativeSpawn.FlagDaemonize;
         if (credentials?.Uid is not null) flags |= NativeSpawn.FlagSetUid;
         if (credentials?.Gid is not null) flags |= NativeSpawn.FlagSetGid;
@@ -110,6 +110,7 @@ internal static unsafe class SpawnRequest
             CpuMask = cpuMaskWords == 0 ? null : cpuMask,
             CpuMaskWords = cpuMaskWords,
             Nice = plan.Nice ?? 0,
+            ProcessGroup = plan.PipelineGroup ?? 0,
         };
         NativeSpawn.SpawnResult result;
         if (NativeSpawn.Spawn(&request, &result) != 0)

@@ -98,6 +98,9 @@ typedef struct vc_spawn_request {
     const uint64_t *cpu_mask;      /* NULL: keep the parent's affinity; else bit N of word N/64: CPU N allowed */
     int32_t cpu_mask_words;        /* words in cpu_mask (0 with NULL) */
     int32_t nice;                  /* with VC_FLAG_SET_NICE: -20..19 */
+    int32_t process_group;         /* 0: none; > 0: setpgid(0, process_group), joining that group (a
+                                      pipeline's later stage); not with NEW_SESSION, NEW_PROCESS_GROUP
+                                      or DAEMONIZE */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {

@@ -15,7 +15,7 @@ public sealed class PosixFeatureTests
     [Lp64Fact]
     public unsafe void The_request_and_result_mirror_the_native_header_on_64_bit()
     {
-        Assert.Equal(152, sizeof(NativeSpawn.SpawnRequest));
+        Assert.Equal(160, sizeof(NativeSpawn.SpawnRequest));
         Assert.Equal(32, sizeof(NativeSpawn.SpawnResult));
         Assert.Equal(16, sizeof(NativeSpawn.RLimit));
     }
