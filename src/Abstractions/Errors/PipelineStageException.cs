@@ -12,7 +12,10 @@ namespace VirCommand;
 /// that a stage that died of SIGPIPE, or exited with 141 (128 + SIGPIPE, as a shell reports its child's
 /// death by SIGPIPE and as the managed backend reports it), is not a failure when the stage it feeds
 /// succeeded or was itself excused so: the reader finished early and closed the pipe
-/// (<c>yes | head -n1</c>). The last stage is never excused, since no stage of ours reads its stdout.
+/// (<c>yes | head -n1</c>). Where the run engine pumps the junction (the managed and fake backends),
+/// it sees the reader stop reading, and then excuses any non-zero exit of the stage it cut off: a
+/// managed child inherits .NET's ignored SIGPIPE, so it sees EPIPE and exits by its own convention
+/// (<c>yes</c> exits 1) instead of dying of SIGPIPE. A death by any other signal is never excused. The last stage is never excused, since no stage of ours reads its stdout.
 /// When several stages fail, the rightmost is reported (as bash's <c>pipefail</c> reports the
 /// rightmost non-zero status): an upstream stage that failed of a broken pipe is never blamed for a
 /// downstream failure that caused it.

@@ -9,7 +9,7 @@ internal static class Pipefail
     /// <summary>128 + SIGPIPE: how a shell reports a child that died of SIGPIPE, and how the managed backend reports such a death.</summary>
     public const int BrokenPipeExitCode = 128 + (int)Signal.SIGPIPE;
 
-    /// <summary>True when the stage ended of a broken pipe: killed by SIGPIPE, or exit code 141.</summary>
+    /// <summary>True when the stage ended of a broken pipe by its status: killed by SIGPIPE, or exit code 141.</summary>
     public static bool EndedOfBrokenPipe(CommandResult result) =>
         result.TerminatingSignal == Signal.SIGPIPE || result.ExitCode == BrokenPipeExitCode;
 
@@ -19,7 +19,12 @@ internal static class Pipefail
     /// </summary>
     /// <exception cref="PipelineStageException">A stage failed by the rule.</exception>
     /// <exception cref="CommandCanceledException">The rightmost failing stage was cancelled (its runner shut down): the pipeline was.</exception>
-    public static PipelineResult Judge(string commandLine, IReadOnlyList<string> stageLines, CommandResult?[] results, Exception?[] failures)
+    /// <param name="commandLine">The pipeline's string form.</param>
+    /// <param name="stageLines">Each stage's string form.</param>
+    /// <param name="results">Each stage's result, or null when it has none.</param>
+    /// <param name="failures">What each stage threw, or null when it succeeded by its own rules.</param>
+    /// <param name="cutOff">For each stage, true when the run engine pumped its output and saw the next stage stop reading it.</param>
+    public static PipelineResult Judge(string commandLine, IReadOnlyList<string> stageLines, CommandResult?[] results, Exception?[] failures, bool[] cutOff)
     {
         var count = results.Length;
         var excused = new bool[count];
@@ -32,7 +37,7 @@ internal static class Pipefail
                 downstreamFine = true;
                 continue;
             }
-            excused[i] = downstreamFine && failures[i] is CommandExitException exit && EndedOfBrokenPipe(exit.Result);
+            excused[i] = downstreamFine && failures[i] is CommandExitException exit && (EndedOfBrokenPipe(exit.Result) || cutOff[i]);
             if (excused[i])
                 continue;
             if (failures[i] is CommandCanceledException canceled)

@@ -14,6 +14,7 @@ internal sealed class RunningPipeline : IRunningPipeline
     private readonly TimeSpan? _timeout;
     private readonly CommandResult?[] _results;
     private readonly Exception?[] _failures;
+    private readonly bool[] _cutOff;
     private readonly Task _ended;
     private readonly ITimer? _timer;
     private readonly Lock _lock = new();
@@ -36,7 +37,8 @@ internal sealed class RunningPipeline : IRunningPipeline
         _timeout = timeout;
         _results = new CommandResult?[stages.Length];
         _failures = new Exception?[stages.Length];
-        var joins = grouped ? [] : Enumerable.Range(0, stages.Length - 1).Select(j => JoinAsync(stages[j].StandardOutput!, stages[j + 1].StandardInput!)).ToArray();
+        _cutOff = new bool[stages.Length];
+        var joins = grouped ? [] : Enumerable.Range(0, stages.Length - 1).Select(JoinAsync).ToArray();
         _ended = EndAsync(joins);
         if (timeout is { } t)
             _timer = time.CreateTimer(static s => ((RunningPipeline)s!).Stop(StopReason.Timeout, default), this, t, Timeout.InfiniteTimeSpan);
@@ -68,7 +70,7 @@ internal sealed class RunningPipeline : IRunningPipeline
             StopReason.Timeout => throw new CommandTimeoutException(CommandLine, _timeout ?? TimeSpan.Zero),
             StopReason.Canceled => throw new CommandCanceledException(CommandLine, "cancelled", null, _cancelledBy),
             StopReason.Aborted => throw new CommandCanceledException(CommandLine, "aborted", null, default),
-            _ => Pipefail.Judge(CommandLine, _stageLines, _results, _failures),
+            _ => Pipefail.Judge(CommandLine, _stageLines, _results, _failures, _cutOff),
         };
     }
 
@@ -135,19 +137,23 @@ internal sealed class RunningPipeline : IRunningPipeline
     }
 
     /// <summary>
-    /// Pumps one stage's stdout into the next stage's stdin until end-of-file, then closes that stdin,
-    /// as the kernel pipe would. When the next stage stops reading (it exited), the upstream's stdout is
-    /// closed, so its next write breaks as it would on a kernel pipe whose reader is gone.
+    /// Pumps stage <paramref name="junction"/>'s stdout into the next stage's stdin until end-of-file,
+    /// then closes that stdin, as the kernel pipe would. When the next stage stops reading (it exited),
+    /// the upstream's stdout is closed, so its next write breaks as it would on a kernel pipe whose
+    /// reader is gone; the upstream is then marked cut off, for the pipefail rule.
     /// </summary>
-    private static async Task JoinAsync(Stream from, Stream to)
+    private async Task JoinAsync(int junction)
     {
+        var from = _stages[junction].StandardOutput!;
+        var to = _stages[junction + 1].StandardInput!;
         try
         {
             await from.CopyToAsync(to).ConfigureAwait(false);
         }
         catch (IOException)
         {
-            // The reader is gone (EPIPE), or the writer's end failed: either way this junction is over.
+            // The reader is gone (EPIPE): the upstream's output was cut off, as a kernel pipe's would be.
+            _cutOff[junction] = true;
         }
         catch (ObjectDisposedException)
         {
