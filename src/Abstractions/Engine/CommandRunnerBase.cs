@@ -114,7 +114,15 @@ public abstract partial class CommandRunnerBase : ICommandRunner, IAsyncDisposab
     /// after the gate reads the command. A backend's own <see cref="Run"/> starts here and must then
     /// call <see cref="SpawnAttempted"/> once its spawn was attempted.
     /// </summary>
-    protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken) =>
+        PlanRun(command, runToCompletion, runToCompletion, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Plan(Command, bool, CancellationToken)"/>, with the run's settings for a run to
+    /// completion (an uncaptured stderr's tail kept for the failure message) apart from its validation:
+    /// a pipeline's stage is validated by the pipeline, whose junction pipes the stage itself need not serve.
+    /// </summary>
+    private RunPlan PlanRun(Command command, bool validateToCompletion, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (_children.IsClosed)
@@ -122,7 +130,7 @@ public abstract partial class CommandRunnerBase : ICommandRunner, IAsyncDisposab
         // One consistent copy, taken under the lock every setter takes: a change made meanwhile on
         // another thread goes to a later run, never half into this one.
         var snapshot = command.Snapshot();
-        snapshot.ValidateForRun(runToCompletion);
+        snapshot.ValidateForRun(validateToCompletion);
         CommandNotSupportedException.ThrowIfUnsupported(snapshot, this, FullerBackend);
         var commandLine = snapshot.ToString();
         ThrowIfOptionsUnsupported(commandLine);

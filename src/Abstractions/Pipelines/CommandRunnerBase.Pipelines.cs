@@ -90,7 +90,7 @@ public abstract partial class CommandRunnerBase
             {
                 if (grouped && current > 0)
                     stages[current].JoinProcessGroup(started[0].Pid);
-                started.Add(Launch(Plan(stages[current], runToCompletion: false, cancellationToken)));
+                started.Add(Launch(PlanRun(stages[current], validateToCompletion: false, runToCompletion, cancellationToken)));
                 if (grouped)
                 {
                     // The child has its ends now: the parent's copies go, so that end-of-file and a broken pipe reach the stages.
