@@ -11,10 +11,18 @@ public sealed partial class Command
     internal int? PipelineGroup { get; private set; }
 
     /// <summary>A pipeline of this command and <paramref name="next"/>: this stdout feeds its stdin (<c>this | next</c>).</summary>
-    public Pipeline Pipe(Command next) => Pipeline.Of(this, next);
+    public Pipeline Pipe(Command next)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return Pipeline.Of(this, next);
+    }
 
     /// <summary>A pipeline of <paramref name="left"/> and <paramref name="right"/> (<see cref="Pipe"/>).</summary>
-    public static Pipeline operator |(Command left, Command right) => Pipeline.Of(left, right);
+    public static Pipeline operator |(Command left, Command right)
+    {
+        ArgumentNullException.ThrowIfNull(left);
+        return left.Pipe(right);
+    }
 
     /// <summary>
     /// Wires a snapshot as a pipeline stage: its stdin and stdout (stderr too where it merges them into
