@@ -30,6 +30,7 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     private readonly Lock _lock = new();
     private readonly List<FakeRegistration> _registrations = [];
     private readonly List<FakeInvocation> _invocations = [];
+    private readonly List<FakePipelineInvocation> _pipelines = [];
     private readonly TimeProvider _time;
     private int _nextPid = 10_000;
 
@@ -117,6 +118,15 @@ public sealed class FakeCommandRunner : CommandRunnerBase
     public IReadOnlyList<FakeInvocation> Invocations
     {
         get { lock (_lock) return [.. _invocations]; }
+    }
+
+    /// <summary>
+    /// Every pipeline started so far, in start order, each as a whole (<c>a | b</c>) with its stages'
+    /// invocations; a pipeline that failed to start has none here, but its stages' invocations are in <see cref="Invocations"/>.
+    /// </summary>
+    public IReadOnlyList<FakePipelineInvocation> Pipelines
+    {
+        get { lock (_lock) return [.. _pipelines]; }
     }
 
     /// <summary>The string form of every run received, in order, like libvirt's dry-run buffer.</summary>
@@ -234,11 +244,24 @@ public sealed class FakeCommandRunner : CommandRunnerBase
         {
             _registrations.Clear();
             _invocations.Clear();
+            _pipelines.Clear();
         }
     }
 
     /// <inheritdoc/>
     protected override TimeProvider Time => _time;
+
+    /// <inheritdoc/>
+    protected override void PipelineStarted(IRunningPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(pipeline);
+        lock (_lock)
+        {
+            // The fake's pids are its own and never reused: each names one invocation.
+            var stages = pipeline.Stages.Select(s => _invocations.Last(i => i.Pid == s.Pid)).ToArray();
+            _pipelines.Add(new FakePipelineInvocation(pipeline.CommandLine, stages));
+        }
+    }
 
     /// <inheritdoc/>
     protected override IChildProcess Spawn(RunPlan plan)

@@ -45,7 +45,7 @@ public sealed class ManagedCommandRunner : CommandRunnerBase
 
     /// <summary>Stdio pipes everywhere; a graceful signal where the backend can send one (Linux).</summary>
     internal static CommandFeatures FeaturesWhere(bool canSignal) =>
-        CommandFeatures.StdioPipes | (canSignal ? CommandFeatures.GracefulSignal : CommandFeatures.None);
+        CommandFeatures.StdioPipes | CommandFeatures.Pipelines | (canSignal ? CommandFeatures.GracefulSignal : CommandFeatures.None);
 
     /// <inheritdoc/>
     public override string Name => "managed";

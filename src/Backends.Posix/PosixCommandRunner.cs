@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using VirCommand.Backends.Posix.Io;
 using VirCommand.Backends.Posix.Spawning;
 
@@ -31,6 +32,21 @@ public sealed partial class PosixCommandRunner : CommandRunnerBase
     /// <inheritdoc/>
     /// <remarks>The child reads or writes a file target itself: the parent opens it and hands it over, with no pumping.</remarks>
     protected override bool ConnectsFiles => true;
+
+    /// <inheritdoc/>
+    /// <remarks>The stages read and write the pipe directly: no byte of a pipeline passes through the parent.</remarks>
+    protected override (SafeHandle Read, SafeHandle Write)? OpenStagePipe()
+    {
+        try
+        {
+            var (read, write) = Pipe.CreateBetweenChildren();
+            return (read, write);
+        }
+        catch (StartFailure failure)
+        {
+            throw new CommandStartException("(pipeline)", failure.Stage, failure.Errno, failure.Detail);
+        }
+    }
 
     /// <inheritdoc/>
     protected override IChildProcess Spawn(RunPlan plan)

@@ -49,7 +49,7 @@ public sealed partial class Command
     /// <summary>
     /// Makes the child stop just before exec and tell the parent, which does its work and then releases
     /// it with <see cref="IRunningCommand.NotifyHandshakeAsync"/> (<c>virCommandRequireHandshake</c>).
-    /// Needs a run started with <see cref="ICommandRunner.StartAsync"/>.
+    /// Needs a run started with <see cref="ICommandRunner.StartAsync(Command, CancellationToken)"/>.
     /// </summary>
     public Command RequireHandshake() => Set(() => RequiresHandshake = true);
 
@@ -112,7 +112,7 @@ public sealed partial class Command
     /// is not disposed, its CloseParent fds are still there, a pidfile comes with daemonize, a
     /// run-to-completion has no pipe the caller would have to serve and no handshake to do.
     /// </summary>
-    /// <param name="runToCompletion">True for <see cref="ICommandRunner.RunAsync"/> and <see cref="ICommandRunner.Run"/>.</param>
+    /// <param name="runToCompletion">True for <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/> and <see cref="ICommandRunner.Run"/>.</param>
     /// <exception cref="InvalidOperationException">The command cannot run this way; the message says why.</exception>
     internal void ValidateForRun(bool runToCompletion)
     {

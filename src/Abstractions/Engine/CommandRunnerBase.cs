@@ -7,7 +7,7 @@ namespace VirCommand.Backends;
 /// What every backend shares: the gate that turns a command into a <see cref="RunPlan"/> (validation,
 /// features, a token already cancelled, the claim of the CloseParent fds), run-to-completion as
 /// start-wait-dispose, the blocking <see cref="Run"/>, and start failures travelling in
-/// <see cref="StartAsync"/>'s task; every started child is driven by the one run engine, which holds
+/// <see cref="StartAsync(Command, CancellationToken)"/>'s task; every started child is driven by the one run engine, which holds
 /// the rules of a running child. A backend implements only <see cref="Spawn"/> (and the
 /// <see cref="IChildProcess"/> it returns), and may give <see cref="Run"/> a truly blocking path (it
 /// then starts with <see cref="Plan"/> and waits by the same <see cref="StopSequence"/>).
@@ -18,7 +18,7 @@ namespace VirCommand.Backends;
 /// disposal stop those children by the stop sequence, log what they stopped, and refuse every later
 /// run. Every run is traced, measured and logged by the engine (<see cref="VirCommandTelemetry"/>, <see cref="Logger"/>).
 /// </remarks>
-public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDisposable
+public abstract partial class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDisposable
 {
     private readonly OwnedChildren _children = new();
     private ILogger _logger = NullLogger.Instance;
@@ -114,7 +114,15 @@ public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDis
     /// after the gate reads the command. A backend's own <see cref="Run"/> starts here and must then
     /// call <see cref="SpawnAttempted"/> once its spawn was attempted.
     /// </summary>
-    protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken)
+    protected RunPlan Plan(Command command, bool runToCompletion, CancellationToken cancellationToken) =>
+        PlanRun(command, runToCompletion, runToCompletion, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Plan(Command, bool, CancellationToken)"/>, with the run's settings for a run to
+    /// completion (an uncaptured stderr's tail kept for the failure message) apart from its validation:
+    /// a pipeline's stage is validated by the pipeline, whose junction pipes the stage itself need not serve.
+    /// </summary>
+    private RunPlan PlanRun(Command command, bool validateToCompletion, bool runToCompletion, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         if (_children.IsClosed)
@@ -122,7 +130,7 @@ public abstract class CommandRunnerBase : ICommandRunner, IAsyncDisposable, IDis
         // One consistent copy, taken under the lock every setter takes: a change made meanwhile on
         // another thread goes to a later run, never half into this one.
         var snapshot = command.Snapshot();
-        snapshot.ValidateForRun(runToCompletion);
+        snapshot.ValidateForRun(validateToCompletion);
         CommandNotSupportedException.ThrowIfUnsupported(snapshot, this, FullerBackend);
         var commandLine = snapshot.ToString();
         ThrowIfOptionsUnsupported(commandLine);

@@ -95,6 +95,16 @@ internal sealed class RunningCommand : IRunningCommand
     /// <summary>The clock of the run's timers.</summary>
     internal TimeProvider Time => _time;
 
+    /// <summary>The run's graceful signal, which a pipeline's stop sends its process group.</summary>
+    internal Signal GracefulSignal => _settings.GracefulSignal;
+
+    /// <summary>
+    /// Signals the process group this child leads as a pipeline's first stage: its own stops never do
+    /// (see <see cref="Command.PipelineGroup"/>), the pipeline's do. False once the leader exited, when
+    /// the group's id may name another group.
+    /// </summary>
+    internal bool SignalGroup(Signal signal) => _child.Signal(signal, toProcessGroup: true);
+
     public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
     {
         if (!_completion.IsCompleted && cancellationToken.CanBeCanceled)

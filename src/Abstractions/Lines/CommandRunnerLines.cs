@@ -41,7 +41,7 @@ public static class CommandRunnerLines
 
     /// <summary>
     /// Starts the command with stdout as a pipe and yields its lines; the enumeration ends with the exit
-    /// judged as <see cref="ICommandRunner.RunAsync"/> judges it (a non-zero exit throws
+    /// judged as <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/> judges it (a non-zero exit throws
     /// <see cref="CommandExitException"/> after the last line). Stderr goes where the command sends it.
     /// </summary>
     /// <param name="runner">The runner.</param>

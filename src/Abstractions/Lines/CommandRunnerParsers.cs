@@ -4,7 +4,7 @@ namespace VirCommand;
 
 /// <summary>
 /// libvirt's output parsers on the line stream: <c>virCommandRunRegex</c> and <c>virCommandRunNul</c>
-/// (<c>src/util/vircommand.c</c>). Each runs the command to completion like <see cref="ICommandRunner.RunAsync"/>
+/// (<c>src/util/vircommand.c</c>). Each runs the command to completion like <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/>
 /// (the exit judged by the same rules), but hands the records of stdout to the callback as they arrive
 /// instead of capturing them, so the output may be any size.
 /// </summary>
@@ -33,7 +33,7 @@ public static class CommandRunnerParsers
     /// <param name="onMatch">Called with the groups of each line that matched them all.</param>
     /// <param name="prefix">Skipped at the start of a line that begins with it before matching (libvirt's <c>prefix</c>); null for none.</param>
     /// <param name="cancellationToken">Stops the child.</param>
-    /// <returns>The result, as <see cref="ICommandRunner.RunAsync"/> returns it (with <see cref="Command.AllowNonZeroExit"/>, libvirt's <c>exitstatus</c>).</returns>
+    /// <returns>The result, as <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/> returns it (with <see cref="Command.AllowNonZeroExit"/>, libvirt's <c>exitstatus</c>).</returns>
     /// <exception cref="ArgumentException"><paramref name="regexes"/> is empty or holds a null.</exception>
     /// <exception cref="InvalidOperationException">The command already sends stdout elsewhere.</exception>
     public static async Task<CommandResult> RunRegexAsync(this ICommandRunner runner, Command command, IReadOnlyList<Regex> regexes,
@@ -78,7 +78,7 @@ public static class CommandRunnerParsers
     /// <param name="fields">The fields of one record, at least 1 (libvirt's <c>n_columns</c>).</param>
     /// <param name="onRecord">Called with each record's fields.</param>
     /// <param name="cancellationToken">Stops the child.</param>
-    /// <returns>The result, as <see cref="ICommandRunner.RunAsync"/> returns it.</returns>
+    /// <returns>The result, as <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/> returns it.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fields"/> is less than 1.</exception>
     /// <exception cref="InvalidOperationException">The command already sends stdout elsewhere.</exception>
     public static async Task<CommandResult> RunNulAsync(this ICommandRunner runner, Command command, int fields,

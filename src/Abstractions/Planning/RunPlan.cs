@@ -53,6 +53,7 @@ public sealed class RunPlan
         // A controlling terminal needs a session of the child's own.
         StartsNewSession = command.StartsNewSession || PseudoTerminal is not null;
         StartsNewProcessGroup = command.StartsNewProcessGroup;
+        PipelineGroup = command.PipelineGroup;
         // The runner's binding of its children to the parent's death; never for a daemon, which outlives the parent by design.
         ParentDeathSignal = command.ParentDeathSignal ?? (command.IsDaemon ? null : defaultParentDeathSignal);
         Uid = command.Uid;
@@ -185,6 +186,14 @@ public sealed class RunPlan
 
     /// <inheritdoc cref="Command.StartsNewProcessGroup"/>
     public bool StartsNewProcessGroup { get; }
+
+    /// <summary>
+    /// For a stage of a pipeline whose stages a backend joins by kernel pipes
+    /// (<see cref="CommandRunnerBase.OpenStagePipe"/>): 0 when the child leads the pipeline's new process
+    /// group, the group's id when it joins it; null for a run on its own. The stage's own stops do not
+    /// signal that group (<see cref="SignalsProcessGroup"/> stays false): the pipeline's stops do.
+    /// </summary>
+    public int? PipelineGroup { get; }
 
     /// <summary>
     /// True when the stop sequence signals the child's whole process group: the child leads one (a new

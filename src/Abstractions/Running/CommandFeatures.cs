@@ -81,6 +81,12 @@ public enum CommandFeatures : long
     SecurityLabels = 1L << 27,
     /// <summary><see cref="Command.SetPseudoTerminal"/>.</summary>
     PseudoTerminal = 1L << 28,
+    /// <summary>
+    /// <see cref="Pipeline"/>s, run through <see cref="ICommandRunner.RunAsync(Pipeline, CancellationToken)"/>
+    /// and <see cref="ICommandRunner.StartAsync(Pipeline, CancellationToken)"/>. A property of the runner, not
+    /// of a command: no command requires it.
+    /// </summary>
+    Pipelines = 1L << 29,
     /// <summary>Every feature.</summary>
-    All = (1L << 29) - 1,
+    All = (1L << 30) - 1,
 }

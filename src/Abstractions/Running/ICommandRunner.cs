@@ -33,7 +33,7 @@ public interface ICommandRunner
     Task<CommandResult> RunAsync(Command command, CancellationToken cancellationToken = default);
 
     /// <summary>Runs the command to completion, blocking the calling thread (<c>virCommandRun</c>).</summary>
-    /// <inheritdoc cref="RunAsync" path="/exception"/>
+    /// <inheritdoc cref="RunAsync(Command, CancellationToken)" path="/exception"/>
     CommandResult Run(Command command, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -53,4 +53,32 @@ public interface ICommandRunner
     /// <exception cref="CommandStartException">The child could not be started.</exception>
     /// <exception cref="CommandNotSupportedException">This backend cannot honour a setting of the command.</exception>
     Task<IRunningCommand> StartAsync(Command command, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Runs a pipeline (<c>a | b | c</c>) to completion: starts every stage, waits for all of them, and
+    /// judges them by the pipefail rule (see <see cref="PipelineStageException"/>). A stop (its timeout,
+    /// the token) reaches every stage at once. A backend without <see cref="CommandFeatures.Pipelines"/>
+    /// refuses it before anything is spawned.
+    /// </summary>
+    /// <returns>Every stage's result.</returns>
+    /// <exception cref="PipelineStageException">A stage could not start, or failed by the pipefail rule; it names the stage and its command.</exception>
+    /// <exception cref="CommandTimeoutException">The pipeline's timeout elapsed; every stage was stopped and reaped.</exception>
+    /// <exception cref="CommandCanceledException">The token was cancelled; every stage was stopped and reaped.</exception>
+    /// <exception cref="CommandNotSupportedException">This backend cannot run pipelines, or cannot honour a setting of a stage.</exception>
+    /// <exception cref="InvalidOperationException">A stage's setting conflicts with its place in the pipeline (a stdin or stdout the pipeline owns), or cannot run to completion.</exception>
+    Task<PipelineResult> RunAsync(Pipeline pipeline, CancellationToken cancellationToken = default) =>
+        Task.FromException<PipelineResult>(PipelinesRefused(pipeline));
+
+    /// <summary>
+    /// Starts a pipeline and returns at once with a handle to its running stages, as
+    /// <see cref="StartAsync(Command, CancellationToken)"/> does for one command; the token governs the start alone.
+    /// </summary>
+    /// <exception cref="PipelineStageException">A stage could not start; the stages started before it were stopped and reaped.</exception>
+    /// <exception cref="CommandNotSupportedException">This backend cannot run pipelines, or cannot honour a setting of a stage.</exception>
+    /// <exception cref="InvalidOperationException">A stage's setting conflicts with its place in the pipeline.</exception>
+    Task<IRunningPipeline> StartAsync(Pipeline pipeline, CancellationToken cancellationToken = default) =>
+        Task.FromException<IRunningPipeline>(PipelinesRefused(pipeline));
+
+    private CommandNotSupportedException PipelinesRefused(Pipeline pipeline) =>
+        new(pipeline?.ToString() ?? "(null pipeline)", CommandFeatures.Pipelines, Name, null);
 }

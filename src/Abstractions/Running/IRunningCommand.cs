@@ -56,7 +56,7 @@ public interface IRunningCommand : IAsyncDisposable
     bool IsDetached { get; }
 
     /// <summary>
-    /// Waits for the child to exit and judges its status as <see cref="ICommandRunner.RunAsync"/> does
+    /// Waits for the child to exit and judges its status as <see cref="ICommandRunner.RunAsync(Command, CancellationToken)"/> does
     /// (<c>virCommandWait</c>). Cancelling the token stops the child like a timeout does.
     /// </summary>
     /// <exception cref="CommandExitException">Non-zero exit or death by a signal the command did not ask to judge itself.</exception>

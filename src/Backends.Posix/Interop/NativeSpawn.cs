@@ -65,6 +65,7 @@ internal static unsafe partial class NativeSpawn
         public byte* SELinuxLabel;
         public byte* AppArmorProfile;
         public int TerminalFd;
+        public int ProcessGroup;
     }
 
     [StructLayout(LayoutKind.Sequential)]

@@ -8,6 +8,15 @@ namespace VirCommand.Backends.Posix.Io;
 /// <summary>A pipe between parent and child: both ends close-on-exec from birth, the parent's end non-blocking.</summary>
 internal static unsafe class Pipe
 {
+    /// <summary>Creates a pipe between two children (a pipeline's junction): both ends blocking, as a shell's; the parent only hands them on.</summary>
+    public static (SafeFileHandle Read, SafeFileHandle Write) CreateBetweenChildren()
+    {
+        var fds = stackalloc int[2];
+        if (Syscalls.Pipe2(fds, Syscalls.O_CLOEXEC) < 0)
+            throw new StartFailure(StartStage.Pipe, Marshal.GetLastPInvokeError());
+        return (new SafeFileHandle(fds[0], ownsHandle: true), new SafeFileHandle(fds[1], ownsHandle: true));
+    }
+
     /// <summary>Creates a pipe; <paramref name="parentReads"/> says which end the parent keeps.</summary>
     /// <returns>The parent's end (non-blocking) and the child's end (blocking, placed by the spawn).</returns>
     public static (SafeFileHandle Parent, SafeFileHandle Child) Create(bool parentReads)

@@ -75,7 +75,7 @@ internal static unsafe class SpawnRequest
 
         var flags = 0u;
         if (plan.StartsNewSession) flags |= NativeSpawn.FlagNewSession;
-        if (plan.StartsNewProcessGroup) flags |= NativeSpawn.FlagNewProcessGroup;
+        if (plan.StartsNewProcessGroup || plan.PipelineGroup == 0) flags |= NativeSpawn.FlagNewProcessGroup;
         if (plan.IsDaemon) flags |= NativeSpawn.FlagDaemonize;
         if (credentials?.Uid is not null) flags |= NativeSpawn.FlagSetUid;
         if (credentials?.Gid is not null) flags |= NativeSpawn.FlagSetGid;
@@ -125,6 +125,7 @@ internal static unsafe class SpawnRequest
             SELinuxLabel = plan.SELinuxLabel is null ? null : arena.String(plan.SELinuxLabel),
             AppArmorProfile = plan.AppArmorProfile is null ? null : arena.String(plan.AppArmorProfile),
             TerminalFd = io.TerminalSlaveFd,
+            ProcessGroup = plan.PipelineGroup ?? 0,
         };
         NativeSpawn.SpawnResult result;
         if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)

@@ -647,6 +647,13 @@ static __attribute__((noreturn)) int child_main(void *arg)
     } else if (req->flags & VC_FLAG_NEW_PROCESS_GROUP) {
         if (setpgid(0, 0) < 0)
             child_fail(a, VC_STAGE_SESSION, errno);
+    } else if (req->process_group > 0) {
+        /* A pipeline's later stage joins the group its first stage leads, so
+         * that one signal to the group stops every stage.  The leader waits
+         * at its handshake until all have joined: a leader already reaped
+         * would leave no group here (EPERM). */
+        if (setpgid(0, req->process_group) < 0)
+            child_fail(a, VC_STAGE_SESSION, errno);
     }
 
     /* 2b. Controlling terminal (acquire_terminal). */
@@ -1008,6 +1015,9 @@ static int check_request(const vc_spawn_request *r)
     if (r->umask < -1 || r->umask > 0777)
         return VC_STAGE_UMASK;
     if (r->flags & ~(uint32_t)ALL_FLAGS)
+        return VC_STAGE_SESSION;
+    if (r->process_group < 0 ||
+        (r->process_group > 0 && (r->flags & (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE))))
         return VC_STAGE_SESSION;
     if (r->parent_death_signal < 0 || r->parent_death_signal >= NSIG)
         return VC_STAGE_PDEATHSIG;

@@ -113,6 +113,9 @@ typedef struct vc_spawn_request {
     int32_t terminal_fd;           /* with VC_FLAG_TERMINAL: a parent fd, a pseudo-terminal's slave (vc_pty_open), made the
                                       new session's controlling terminal; the parent also gives it as
                                       stdin_fd/stdout_fd/stderr_fd for the streams it takes */
+    int32_t process_group;         /* 0: none; > 0: setpgid(0, process_group), joining that group (a
+                                      pipeline's later stage); not with NEW_SESSION, NEW_PROCESS_GROUP
+                                      or DAEMONIZE */
 } vc_spawn_request;
 
 typedef struct vc_spawn_result {

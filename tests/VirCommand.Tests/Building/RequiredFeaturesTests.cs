@@ -88,7 +88,7 @@ public sealed class RequiredFeaturesTests
     {
         var reachable = Settings.Values.Aggregate(CommandFeatures.None, (all, s) => all | s.Expected);
 
-        Assert.Equal(CommandFeatures.All & ~(CommandFeatures.CloseOtherFds | CommandFeatures.DefaultSignals), reachable);
+        Assert.Equal(CommandFeatures.All & ~(CommandFeatures.CloseOtherFds | CommandFeatures.DefaultSignals | CommandFeatures.Pipelines), reachable);
     }
 
     [Fact]

@@ -55,6 +55,7 @@ internal static class FeatureCases
         new(CommandFeatures.PseudoTerminal, (c, _) => c.SetPseudoTerminal(90, 30, TerminalStreams.Output | TerminalStreams.Error).SetOutputBuffer(), PseudoTerminal),
         new(CommandFeatures.CloseOtherFds, null, CloseOtherFds, ProveUnclaimed: OtherFdsReachTheChild),
         new(CommandFeatures.DefaultSignals, null, DefaultSignals, ProveUnclaimed: SigPipeIgnoredInTheChild),
+        new(CommandFeatures.Pipelines, null, Pipelines, ProveUnclaimed: PipelinesRefused),
     ];
 
     public static FeatureCase Get(CommandFeatures feature) => All.Single(c => c.Feature == feature);
@@ -467,6 +468,20 @@ internal static class FeatureCases
         var mask = ulong.Parse(ignored["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         Assert.NotEqual(0UL, mask & (1UL << ((int)Signal.SIGPIPE - 1)));
         Assert.Equal("ignore", (await x.ReportAsync(Probe.Command())).SigPipe);
+    }
+
+    /// <summary>Issue 14: a pipeline runs, its data flowing from stage to stage (PipelineConformanceTests has the rest).</summary>
+    private static async Task Pipelines(FeatureContext x)
+    {
+        var result = await x.Runner.RunAsync(Probe.Command("--quiet").SetInputBuffer("x") | Probe.Command("--quiet").SetOutputBuffer()).OrHang();
+        Assert.Equal(Probe.StdoutBlock(Probe.StdoutBlock("x")), result.StandardOutput);
+    }
+
+    /// <summary>A runner without pipelines refuses one before anything runs.</summary>
+    private static async Task PipelinesRefused(FeatureContext x)
+    {
+        var error = await Assert.ThrowsAsync<CommandNotSupportedException>(() => x.Runner.RunAsync(Probe.Command() | Probe.Command()).OrHang());
+        Assert.Equal(CommandFeatures.Pipelines, error.Feature);
     }
 
     /// <summary>An fd of the parent without close-on-exec, closed when the case ends.</summary>

@@ -53,6 +53,7 @@ public sealed class CapabilityTableTests
         [CommandFeatures.PseudoTerminal] = "`SetPseudoTerminal`",
         [CommandFeatures.DefaultSignals] = "(a guarantee) the child starts with default signal actions, SIGPIPE too",
         [CommandFeatures.CloseOtherFds] = "(a guarantee) fds not passed never reach the child",
+        [CommandFeatures.Pipelines] = "`Pipeline.Of`, `Command.Pipe` (the bar operator), run by `RunAsync(Pipeline)` and `StartAsync(Pipeline)`",
     };
 
     [Fact]

@@ -55,7 +55,7 @@ public sealed class ManagedSmokeTests
     [Fact]
     public void Features_AreWhatProcessCanHonour()
     {
-        var expected = CommandFeatures.StdioPipes | (OperatingSystem.IsLinux() ? CommandFeatures.GracefulSignal : CommandFeatures.None);
+        var expected = CommandFeatures.StdioPipes | CommandFeatures.Pipelines | (OperatingSystem.IsLinux() ? CommandFeatures.GracefulSignal : CommandFeatures.None);
 
         Assert.Equal(expected, Runner.Features);
         Assert.Equal("managed", Runner.Name);
