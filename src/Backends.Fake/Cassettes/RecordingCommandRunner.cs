@@ -40,8 +40,8 @@ public sealed class RecordingCommandRunner : ICommandRunner
     /// <inheritdoc/>
     public string Name => Inner.Name;
 
-    /// <inheritdoc/>
-    public CommandFeatures Features => Inner.Features;
+    /// <summary>The inner runner's features but <see cref="CommandFeatures.Pipelines"/>: a cassette holds single runs, so pipelines are refused.</summary>
+    public CommandFeatures Features => Inner.Features & ~CommandFeatures.Pipelines;
 
     /// <summary>What was recorded so far, after the interactions appended to.</summary>
     public Cassette Cassette

@@ -34,7 +34,7 @@ public sealed class ReplayingCommandRunner : CommandRunnerBase
     /// <param name="timing">Whether the recorded times are kept.</param>
     /// <param name="options">The runner defaults (timeouts, grace, capture limit); null for the defaults.</param>
     /// <param name="timeProvider">The clock of the recorded times and of the engine's timers; <see cref="TimeProvider.System"/> when null.</param>
-    /// <param name="features">The features of the backend this runner stands in for, as for <see cref="FakeCommandRunner"/>.</param>
+    /// <param name="features">The features of the backend this runner stands in for, as for <see cref="FakeCommandRunner"/>; never <see cref="CommandFeatures.Pipelines"/>, which a cassette does not record.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timing"/> or <paramref name="features"/> is not a defined value.</exception>
     public ReplayingCommandRunner(Cassette cassette, CassetteMatching? matching = null, CassetteTiming timing = CassetteTiming.Instant,
         CommandRunnerOptions? options = null, TimeProvider? timeProvider = null, CommandFeatures features = CommandFeatures.All)
@@ -49,7 +49,7 @@ public sealed class ReplayingCommandRunner : CommandRunnerBase
         _played = new bool[_recorded.Count];
         Matching = matching ?? new CassetteMatching();
         Timing = timing;
-        Features = features;
+        Features = features & ~CommandFeatures.Pipelines;
         _time = timeProvider ?? TimeProvider.System;
     }
 

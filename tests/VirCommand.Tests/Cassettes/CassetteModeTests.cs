@@ -25,9 +25,9 @@ public sealed class CassetteModeTests
         using var replay = CassetteRunner.Open(path, CassetteMode.Replay, real);
         Assert.Equal("hi\n", (await replay.RunAsync(Echo("hi"))).StandardOutput);
         Assert.Equal("blocking\n", replay.Run(Echo("blocking")).StandardOutput);
-        await real.DidNotReceiveWithAnyArgs().RunAsync(default!);
+        await real.DidNotReceiveWithAnyArgs().RunAsync(default(Command)!);
         real.DidNotReceiveWithAnyArgs().Run(default!);
-        await real.DidNotReceiveWithAnyArgs().StartAsync(default!);
+        await real.DidNotReceiveWithAnyArgs().StartAsync(default(Command)!);
     }
 
     [LinuxFact]
@@ -97,5 +97,21 @@ public sealed class CassetteModeTests
         Assert.Equal("realRunner", Assert.Throws<ArgumentException>(() => CassetteRunner.Open(dir.File("c.json"), CassetteMode.Record)).ParamName);
         Assert.Throws<FileNotFoundException>(() => CassetteRunner.Open(dir.File("c.json"), CassetteMode.Replay));
         Assert.Throws<ArgumentOutOfRangeException>(() => CassetteRunner.Open(dir.File("c.json"), (CassetteMode)9));
+    }
+
+    [LinuxFact]
+    public async Task Pipelines_are_refused_in_every_mode_as_a_cassette_holds_single_runs()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("cassette.json");
+        using (var record = CassetteRunner.Open(path, CassetteMode.Record, PosixRunners.Runner))
+        {
+            Assert.False(record.Features.HasFlag(CommandFeatures.Pipelines));
+            var error = await Assert.ThrowsAsync<CommandNotSupportedException>(() => ((ICommandRunner)record).RunAsync(Command.New("echo") | Command.New("cat")));
+            Assert.Equal(CommandFeatures.Pipelines, error.Feature);
+        }
+        using var replay = CassetteRunner.Open(path, CassetteMode.Replay);
+        Assert.False(replay.Features.HasFlag(CommandFeatures.Pipelines));
+        await Assert.ThrowsAsync<CommandNotSupportedException>(() => ((ICommandRunner)replay).RunAsync(Command.New("echo") | Command.New("cat")));
     }
 }
