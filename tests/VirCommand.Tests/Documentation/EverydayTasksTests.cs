@@ -21,17 +21,19 @@ public sealed partial class EverydayTasksTests : IDisposable
     private const string Begin = "<!-- everyday-tasks:begin (checked by EverydayTasksTests) -->";
     private const string End = "<!-- everyday-tasks:end -->";
 
-    /// <summary>The tasks in the table's order, with the words the table shows.</summary>
-    private static readonly (string Key, string Task)[] Tasks =
+    /// <summary>The tasks in the table's order, with the words the table shows, and what CliWrap offers where it has no region.</summary>
+    private static readonly (string Key, string Task, string? CliWrapLacks)[] Tasks =
     [
-        ("stdout", "stdout as a string"),
-        ("timeout", "timeout + cancellation"),
-        ("lines", "stream stdout lines live"),
-        ("stdin-file", "stdin from a file"),
-        ("stdout-file", "stdout to a file"),
-        ("interactive", "interactive child (write, read the reply)"),
-        ("exit-code", "exit code without throwing"),
-        ("fake", "fake it in a test"),
+        ("stdout", "stdout as a string", null),
+        ("timeout", "timeout + cancellation", null),
+        ("lines", "stream stdout lines live", null),
+        ("stdin-file", "stdin from a file", null),
+        ("stdout-file", "stdout to a file", null),
+        ("interactive", "interactive child (write, read the reply)", null),
+        ("exit-code", "exit code without throwing", null),
+        ("pipeline", "pipeline of three commands (ours: kernel pipes, no byte through the parent)", null),
+        ("pty", "run in a pseudo-terminal (`isatty` true, colours on)", "no pseudo-terminal (its issues #225, #154, #48)"),
+        ("fake", "fake it in a test", "no fake: wrap it behind an interface of your own and mock that"),
     ];
 
     private readonly ICommandRunner _posix = new PosixCommandRunner();
@@ -227,6 +229,46 @@ public sealed partial class EverydayTasksTests : IDisposable
     }
 
     [Fact]
+    public async Task Pipeline()
+    {
+        static async Task<string> Ours(ICommandRunner runner)
+        {
+            #region ours: pipeline
+            var result = await runner.RunAsync(Command.NewArgList("seq", "100") | Command.NewArgList("grep", "7") | Command.NewArgList("wc", "-l").SetOutputBuffer());
+            var count = result.StandardOutput;
+            #endregion
+            return count;
+        }
+
+        static async Task<string> Theirs()
+        {
+            #region cliwrap: pipeline
+            var result = await (Cli.Wrap("seq").WithArguments(["100"]) | Cli.Wrap("grep").WithArguments(["7"]) | Cli.Wrap("wc").WithArguments(["-l"])).ExecuteBufferedAsync();
+            var count = result.StandardOutput;
+            #endregion
+            return count;
+        }
+
+        Assert.Equal("19\n", await Ours(_posix));
+        Assert.Equal("19\n", await Theirs());
+    }
+
+    [Fact]
+    public async Task Run_in_a_pseudo_terminal()
+    {
+        static async Task<string> Ours(ICommandRunner runner)
+        {
+            #region ours: pty
+            var result = await runner.RunAsync(Command.NewArgList("sh", "-c", "test -t 1 && echo tty").SetPseudoTerminal(80, 24, TerminalStreams.Output).SetOutputBuffer());
+            var text = result.StandardOutput;
+            #endregion
+            return text;
+        }
+
+        Assert.Equal("tty\r\n", await Ours(_posix));
+    }
+
+    [Fact]
     public async Task Fake_it_in_a_test()
     {
         #region ours: fake
@@ -256,9 +298,10 @@ public sealed partial class EverydayTasksTests : IDisposable
     public void Ours_is_never_longer()
     {
         var regions = Regions(File.ReadAllText(RepositoryFile("tests/VirCommand.Tests/Documentation/EverydayTasksTests.cs")));
-        foreach (var (key, task) in Tasks)
+        foreach (var (key, task, lacks) in Tasks)
         {
             Assert.True(regions.ContainsKey(("ours", key)), $"no 'ours' region for {task}");
+            Assert.True(regions.ContainsKey(("cliwrap", key)) == (lacks is null), $"{task}: a CliWrap region, or words for its lack, not both");
             if (regions.TryGetValue(("cliwrap", key), out var theirs))
                 Assert.True(regions[("ours", key)].Count <= theirs.Count, $"{task}: ours has {regions[("ours", key)].Count} lines, CliWrap's {theirs.Count}");
         }
@@ -269,12 +312,12 @@ public sealed partial class EverydayTasksTests : IDisposable
         var table = new StringBuilder();
         table.Append("| task | VirCommand | lines | CliWrap 3.10.5 | lines |\n");
         table.Append("|---|---|---:|---|---:|\n");
-        foreach (var (key, task) in Tasks)
+        foreach (var (key, task, lacks) in Tasks)
         {
             var ours = regions[("ours", key)];
             var theirs = regions.GetValueOrDefault(("cliwrap", key));
             table.Append("| " + task + " | " + Cell(ours) + " | " + ours.Count.ToString(CultureInfo.InvariantCulture) + " | ");
-            table.Append(theirs is null ? "no fake: wrap it behind an interface of your own and mock that | – |\n" : Cell(theirs) + " | " + theirs.Count.ToString(CultureInfo.InvariantCulture) + " |\n");
+            table.Append(theirs is null ? lacks + " | – |\n" : Cell(theirs) + " | " + theirs.Count.ToString(CultureInfo.InvariantCulture) + " |\n");
         }
         return table.ToString().TrimEnd();
     }
