@@ -22,6 +22,8 @@ internal sealed class SshChild : IChildProcess
     private readonly RunPlan _plan;
     private readonly SshConnection _connection;
     private readonly string _destination;
+    private readonly Lock _signalOrder = new();
+    private Task _lastSignal = Task.CompletedTask;
     private volatile bool _killed;
     private ChildStreams? _streams;
 
@@ -74,17 +76,32 @@ internal sealed class SshChild : IChildProcess
         }
     }
 
-    /// <remarks>Sent over the master without waiting for it: the engine calls this under its stop lock. A SIGKILL that cannot reach the host closes the local client too, so that the run ends.</remarks>
+    /// <remarks>
+    /// Sent over the master without waiting for it: the engine calls this under its stop lock. Each kill is a
+    /// session of its own, and two started at once may reach the host in either order, so each waits for the
+    /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A SIGKILL that cannot reach
+    /// the host closes the local client too, so that the run ends.
+    /// </remarks>
     public bool Signal(Signal signal, bool toProcessGroup)
     {
         if (HasExited)
             return false;
         _killed |= signal == VirCommand.Signal.SIGKILL;
-        _connection.Fire(RemoteScript.Kill(Pid, signal, toProcessGroup), status =>
+        var kill = RemoteScript.Kill(Pid, signal, toProcessGroup);
+        lock (_signalOrder)
         {
-            if (status != 0 && signal == VirCommand.Signal.SIGKILL)
-                CloseClient();
-        });
+            _lastSignal = _lastSignal.ContinueWith(_ =>
+            {
+                var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _connection.Fire(kill, status =>
+                {
+                    if (status != 0 && signal == VirCommand.Signal.SIGKILL)
+                        CloseClient();
+                    sent.SetResult();
+                });
+                return sent.Task;
+            }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+        }
         return true;
     }
 
