@@ -57,7 +57,8 @@ internal sealed class WriterLines : IScenario
     private static async Task Expect(Task<long> read)
     {
         var bytes = await read;
-        if (bytes != Mebibytes * 1024L * 1024)
+        // 64 MiB is no whole number of 80-byte lines: the last line has no newline, which ReadLineAsync and CliWrap do not say (counted +1).
+        if (bytes - (Mebibytes * 1024L * 1024) is not (0 or 1))
             throw new InvalidOperationException($"Read {bytes} bytes instead of {Mebibytes} MiB.");
     }
 }
