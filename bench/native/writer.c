@@ -5,9 +5,15 @@
  * Writes MIB times the same static 1 MiB buffer to stdout (or to stderr with
  * -e) and exits 0.  Every contender of P3 spawns this same program, so that
  * only the reading side differs between them: the writer costs one write(2)
- * per MiB and no per-byte work of its own.
+ * per MiB and no per-byte work of its own.  With -s BYTES it writes the same
+ * bytes in writes of BYTES each (P3W: a writer of 4 KiB or 64 KiB writes, as
+ * most programs write through stdio, rather than one that hides the reader's
+ * per-read cost behind 1 MiB writes).
  *
- * Usage: writer [-e] MIB
+ * The buffer holds lines of 80 bytes (79 letters and a newline), so that the
+ * line readers of P3W have lines to split.
+ *
+ * Usage: writer [-e] [-s BYTES] MIB
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,12 +31,17 @@ int main(int argc, char **argv)
 {
     int fd = STDOUT_FILENO;
     int opt;
-    while ((opt = getopt(argc, argv, "e")) != -1) {
+    long step = CHUNK;
+    while ((opt = getopt(argc, argv, "es:")) != -1) {
         if (opt == 'e')
             fd = STDERR_FILENO;
+        else if (opt == 's')
+            step = strtol(optarg, NULL, 10);
         else
             goto usage;
     }
+    if (step <= 0 || step > CHUNK || CHUNK % step != 0)
+        goto usage;
     if (optind + 1 != argc)
         goto usage;
     char *end;
@@ -39,11 +50,12 @@ int main(int argc, char **argv)
         goto usage;
 
     for (size_t i = 0; i < CHUNK; i++)
-        chunk[i] = (char)('a' + i % 26);
+        chunk[i] = i % 80 == 79 ? '\n' : (char)('a' + i % 26);
     for (long i = 0; i < mib; i++) {
         size_t done = 0;
         while (done < CHUNK) {
-            ssize_t n = write(fd, chunk + done, CHUNK - done);
+            size_t want = (size_t)step - done % (size_t)step;
+            ssize_t n = write(fd, chunk + done, want);
             if (n < 0) {
                 if (errno == EINTR)
                     continue;
@@ -55,6 +67,6 @@ int main(int argc, char **argv)
     return 0;
 
 usage:
-    fprintf(stderr, "usage: writer [-e] MIB\n");
+    fprintf(stderr, "usage: writer [-e] [-s BYTES] MIB\n");
     return 2;
 }

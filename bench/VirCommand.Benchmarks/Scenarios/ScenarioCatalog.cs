@@ -8,13 +8,15 @@ namespace VirCommand.Benchmarks.Scenarios;
 /// </summary>
 internal static class ScenarioCatalog
 {
-    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P4", "P5"];
+    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P3W", "P3L", "P4", "P5"];
 
     public static IScenario Create(string id, Runners runners) => id switch
     {
         "P1" => new SpawnTrue(runners),
         "P2" => new SpawnTrueManyFds(runners),
         "P3" => new PipeThroughput(runners),
+        "P3W" => new WriterStreams(runners),
+        "P3L" => new WriterLines(runners),
         "P4" => new ConcurrentSleeps(runners),
         "P5" => new FakeRuns(),
         _ => throw new ArgumentException($"Unknown scenario '{id}'; known: {string.Join(", ", Ids)}.", nameof(id)),
