@@ -28,10 +28,17 @@
  * process is known to run where vfork really shares memory, and later vfork
  * spawns skip the pipe (pipe2, lifting its end, three closes: ~10 us here).
  *
- * The fork path.  A pre-exec hook, a handshake and daemonize need a child
- * with its own memory: the parent must go on running during a handshake, a
- * hook may call anything (malloc included) without touching the parent's
- * heap, and a daemon forks again.  Those requests use glibc's fork(), which
+ * The fork path.  A pre-exec hook and a handshake need a child with its own
+ * memory: the parent must go on running during a handshake (a vfork child
+ * keeps the calling thread asleep until it execs, and one sharing our memory
+ * while we run could only make raw system calls: libc's wrappers write errno
+ * in the TLS of a thread that is running), and a hook may call anything
+ * (malloc included) without touching the parent's heap.  A fork's cost grows
+ * with the parent's page tables (bench P6: 3-8 ms at 100 MiB, 55-60 ms at
+ * 4 GiB, copy_page_range at the fork and its teardown at the child's exec),
+ * so a daemon alone no longer takes it: its intermediate is a vfork-path
+ * child and the daemon a vfork-style clone of that (vfork_daemon).  A daemon
+ * with a hook or a handshake still forks.  Those requests use glibc's fork(), which
  * takes the malloc and stdio locks around the fork so that the child finds
  * them free, and pidfd_open() right after it: the child is our unreaped child,
  * so its pid cannot have been recycled in between (the same argument as the
@@ -933,8 +940,9 @@ long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), 
 /* Atomic cgroup placement: the child is born in the cgroup whose directory
  * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
  * elsewhere, and no handshake is needed to move it.  The vfork path does as
- * clone() does (CLONE_VM | CLONE_VFORK on our stack); the fork path (daemon,
- * handshake) gets a copy of our memory, like fork() but without glibc's
+ * clone() does (CLONE_VM | CLONE_VFORK on our stack, a daemon's
+ * intermediate too); the fork path
+ * (a handshake) gets a copy of our memory, like fork() but without glibc's
  * atfork work, which only the pre-exec hook needs (it may call malloc): a
  * hook and a cgroup are refused together (check_request).  No exit signal,
  * as the clone() path.  Returns the pid, or -1 with errno. */
