@@ -8,7 +8,7 @@ namespace VirCommand.Benchmarks.Scenarios;
 /// </summary>
 internal static class ScenarioCatalog
 {
-    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P3W", "P3L", "P4", "P5"];
+    public static IReadOnlyList<string> Ids { get; } = ["P1", "P2", "P3", "P3W", "P3L", "P4", "P5", "P6"];
 
     public static IScenario Create(string id, Runners runners) => id switch
     {
@@ -19,6 +19,7 @@ internal static class ScenarioCatalog
         "P3L" => new WriterLines(runners),
         "P4" => new ConcurrentSleeps(runners),
         "P5" => new FakeRuns(),
+        "P6" => new LargeParentStarts(runners),
         _ => throw new ArgumentException($"Unknown scenario '{id}'; known: {string.Join(", ", Ids)}.", nameof(id)),
     };
 }

@@ -28,10 +28,17 @@
  * process is known to run where vfork really shares memory, and later vfork
  * spawns skip the pipe (pipe2, lifting its end, three closes: ~10 us here).
  *
- * The fork path.  A pre-exec hook, a handshake and daemonize need a child
- * with its own memory: the parent must go on running during a handshake, a
- * hook may call anything (malloc included) without touching the parent's
- * heap, and a daemon forks again.  Those requests use glibc's fork(), which
+ * The fork path.  A pre-exec hook and a handshake need a child with its own
+ * memory: the parent must go on running during a handshake (a vfork child
+ * keeps the calling thread asleep until it execs, and one sharing our memory
+ * while we run could only make raw system calls: libc's wrappers write errno
+ * in the TLS of a thread that is running), and a hook may call anything
+ * (malloc included) without touching the parent's heap.  A fork's cost grows
+ * with the parent's page tables (bench P6: 3-8 ms at 100 MiB, 55-60 ms at
+ * 4 GiB, copy_page_range at the fork and its teardown at the child's exec),
+ * so a daemon alone no longer takes it: its intermediate is a vfork-path
+ * child and the daemon a vfork-style clone of that (vfork_daemon).  A daemon
+ * with a hook or a handshake still forks.  Those requests use glibc's fork(), which
  * takes the malloc and stdio locks around the fork so that the child finds
  * them free, and pidfd_open() right after it: the child is our unreaped child,
  * so its pid cannot have been recycled in between (the same argument as the
@@ -161,7 +168,9 @@ struct vc_dirent64 {
 };
 
 /* Measured: the child uses ~0.5 KiB of stack, 4.5 KiB on the /proc walk
- * (its 4 KiB getdents buffer).  Generous, since untouched pages cost nothing. */
+ * (its 4 KiB getdents buffer), ~5 KiB with the labels' buffer.  Generous,
+ * since untouched pages cost nothing; a vfork daemon takes the lower half
+ * (vfork_daemon), the intermediate keeps the upper. */
 #define CHILD_STACK_SIZE (64 * 1024)
 
 #ifndef PR_CAP_AMBIENT
@@ -173,8 +182,9 @@ struct vc_dirent64 {
 #define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
                    VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE | \
                    VC_FLAG_SET_NICE | VC_FLAG_TERMINAL)
-/* Requests that need a child with its own memory (see the top). */
-#define FORK_FLAGS (VC_FLAG_DAEMONIZE | VC_FLAG_HANDSHAKE)
+/* Requests that need a child with its own memory (see the top).  A daemon
+ * alone does not: it takes nested vfork-style clones (vfork_daemon). */
+#define FORK_FLAGS VC_FLAG_HANDSHAKE
 
 /* What the child tells the parent through the pipe, one record per write (12
  * bytes: atomic, being below PIPE_BUF, even with the intermediate and the
@@ -204,6 +214,10 @@ struct child_args {
     int err_fd;          /* write end of the report pipe, always > max_target; -1 without one */
     int release_fd;      /* read end of the handshake pipe, > max_target; -1 without a handshake */
     int forked;          /* 1 on the fork path: the child has its own memory and fd table */
+    int close_fds;       /* 1: step 6 closes the other fds instead of marking them (fork path and
+                            daemon): setup runs in the child before exec and must not hold them */
+    char *stack_mid;     /* vfork daemon: the top of the daemon's stack, the lower half of the
+                            intermediate's (see step 9) */
     int replacing;       /* 1 under vc_exec: the steps run in the calling process itself */
     pid_t parent_pid;
     vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
@@ -212,7 +226,8 @@ struct child_args {
      * clone() keeps the compiler from caching them. */
     int shared;          /* the child's first store: 1 if memory really is shared */
     struct report rec;
-    int pidfile_fd;      /* the daemon's locked pidfile, -1 until then (fork path only) */
+    int pidfile_fd;      /* the daemon's locked pidfile, -1 until then */
+    int32_t daemon_pid;  /* vfork daemon: the daemon's pid, stored by the intermediate */
 };
 
 /* ---------------------------------------------------------------- child -- */
@@ -322,7 +337,7 @@ static int walk_close_others(const struct child_args *a)
                 fd = fd * 10 + (*p - '0');
             if (fd == dfd || is_kept(a, fd))
                 continue;
-            if (a->forked) {
+            if (a->close_fds) {
                 (void)close(fd); /* EBADF at worst: it is gone either way */
                 closed = 1;
             } else if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
@@ -352,7 +367,7 @@ static int walk_close_others(const struct child_args *a)
  * system call, async-signal-safe. */
 static int close_others(const struct child_args *a)
 {
-    unsigned int lo = 0, how = a->forked ? 0 : CLOSE_RANGE_CLOEXEC;
+    unsigned int lo = 0, how = a->close_fds ? 0 : CLOSE_RANGE_CLOEXEC;
     for (int i = 0; i < a->nkeep; i++) {
         unsigned int k = (unsigned int)a->keep[i];
         if (k > lo && syscall(SYS_close_range, lo, k - 1, how) != 0)
@@ -605,6 +620,73 @@ static void acquire_terminal(struct child_args *a)
 
 static const int rlimit_resources[] = { RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_MEMLOCK, RLIMIT_CORE };
 
+static __attribute__((noreturn)) void child_finish(struct child_args *a);
+
+/* The daemon's first steps, in the new process of step 9: its pid to the
+ * parent (through the pipe, where there is one: the fork path, or a vfork
+ * emulated by a plain fork), then its pidfile.  The raw getpid: under
+ * CLONE_VM a libc that caches the pid in the thread descriptor (glibc before
+ * 2.25) would answer with the parent's. */
+static void daemon_start(struct child_args *a)
+{
+    pid_t self = (pid_t)syscall(SYS_getpid);
+    child_report(a, REPORT_DAEMON, VC_STAGE_DAEMONIZE, self);
+    if (a->req->pidfile != NULL && acquire_pidfile(a, self) != 0)
+        child_fail(a, VC_STAGE_PIDFILE, errno);
+}
+
+/* Step 9 on the fork path (a hook or a handshake came with the daemon): a raw
+ * clone with SIGCHLD, the bare fork system call (glibc's own
+ * async-signal-safe _Fork is 2.34): this process is single-threaded, so no
+ * libc lock can be held across it, and no atfork handler runs a second time.
+ * glibc's cached thread id in the daemon's thread descriptor is the
+ * intermediate's (getpid, gettid and raise ask the kernel; a hook should not
+ * pthread_kill(pthread_self())).  The intermediate exits at once. */
+static void fork_daemon(struct child_args *a)
+{
+    pid_t daemon = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
+    if (daemon < 0)
+        child_fail(a, VC_STAGE_DAEMONIZE, errno);
+    if (daemon > 0)
+        _exit(0);
+    daemon_start(a);
+}
+
+/* The daemon of the vfork path, on the lower half of the intermediate's
+ * stack (the intermediate sleeps above it until we exec or exit). */
+static int daemon_main(void *arg)
+{
+    struct child_args *a = arg;
+    daemon_start(a);
+    child_finish(a);
+}
+
+/* Step 9 on the vfork path: the daemon is a CLONE_VM | CLONE_VFORK child of
+ * the intermediate, which is itself one of the parent thread's, so neither
+ * copies a page table: fork() here cost 3-8 ms in a 100 MiB parent and
+ * 55-60 ms in a 4 GiB one (bench P6; copy_page_range in the parent, the
+ * copy's teardown at exec), the two nested clones ~1.7 ms whatever the
+ * size.  The chain keeps every thread that shares the memory asleep but the
+ * one running: the parent thread until the intermediate exits, the
+ * intermediate until the daemon has exec'd or failed, so errno (the parent
+ * thread's TLS) and the shared record have one writer at a time, as on the
+ * plain vfork path.  The daemon has its own fd table (no CLONE_FILES), so
+ * its pidfile fd and what exec keeps are its own; clone clears the
+ * parent-death signal as fork does; SIGCHLD as its exit signal, as after
+ * any reparenting to init.  The intermediate then stores the daemon's pid for
+ * the parent (the pipe carries the daemon's own report where memory is not
+ * really shared) and exits 0 whatever the daemon's fate: a failure of the
+ * daemon is already in the shared record (child_fail), read by the parent
+ * once the intermediate is gone. */
+static __attribute__((noreturn)) void vfork_daemon(struct child_args *a)
+{
+    pid_t daemon = clone(daemon_main, a->stack_mid, CLONE_VM | CLONE_VFORK | SIGCHLD, a);
+    if (daemon < 0)
+        child_fail(a, VC_STAGE_DAEMONIZE, errno);
+    a->daemon_pid = daemon;
+    _exit(0);
+}
+
 /* Runs between fork/clone and execve, in the order of libvirt's virExec; every
  * call below is a plain system call wrapper, async-signal-safe (on the fork
  * path the hook is the caller's business).  On the vfork path errno lives in
@@ -615,7 +697,6 @@ static __attribute__((noreturn)) int child_main(void *arg)
     struct child_args *a = arg;
     const vc_spawn_request *req = a->req;
     struct sigaction dfl = { .sa_handler = SIG_DFL };
-    int caps = (req->flags & VC_FLAG_CLEAR_CAPS) || req->caps_allowed != 0;
 
     a->shared = 1;
 
@@ -705,26 +786,24 @@ static __attribute__((noreturn)) int child_main(void *arg)
     if (req->umask >= 0)
         umask((mode_t)req->umask);
 
-    /* 9. Daemonize: fork again (the session is new since step 2); the
-     * intermediate exits at once and the parent reaps it, the daemon goes on,
-     * reparented to init.  A raw clone with SIGCHLD, the bare fork system
-     * call (glibc's own async-signal-safe _Fork is 2.34): this process is
-     * single-threaded, so no libc lock can be held across it, and no atfork
-     * handler runs a second time.  glibc's cached thread id in the daemon's
-     * thread descriptor is the intermediate's (getpid, gettid and raise ask
-     * the kernel; a hook should not pthread_kill(pthread_self())).  The
-     * daemon reports its pid, then takes its pidfile: the parent's run
-     * returns only once it was written. */
+    /* 9. Daemonize: a new process again (the session is new since step 2);
+     * the intermediate exits and the parent reaps it, the daemon goes on,
+     * reparented to init, and runs the rest (child_daemon).  The parent's
+     * run returns only once the daemon has written its pidfile and exec'd. */
     if (req->flags & VC_FLAG_DAEMONIZE) {
-        pid_t daemon = (pid_t)syscall(SYS_clone, (unsigned long)SIGCHLD, 0UL, 0UL, 0UL, 0UL);
-        if (daemon < 0)
-            child_fail(a, VC_STAGE_DAEMONIZE, errno);
-        if (daemon > 0)
-            _exit(0);
-        child_report(a, REPORT_DAEMON, VC_STAGE_DAEMONIZE, getpid());
-        if (req->pidfile != NULL && acquire_pidfile(a, getpid()) != 0)
-            child_fail(a, VC_STAGE_PIDFILE, errno);
+        if (a->forked)
+            fork_daemon(a);
+        else
+            vfork_daemon(a);
     }
+    child_finish(a);
+}
+
+/* Steps 10 to 15 and exec, in the child, or in the daemon after step 9. */
+static __attribute__((noreturn)) void child_finish(struct child_args *a)
+{
+    const vc_spawn_request *req = a->req;
+    int caps = (req->flags & VC_FLAG_CLEAR_CAPS) || req->caps_allowed != 0;
 
     /* 10. The caller's hook, last before ids, cwd and exec (libvirt's order),
      * so it still runs with the parent's ids and working directory.  Only on
@@ -861,8 +940,9 @@ long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), 
 /* Atomic cgroup placement: the child is born in the cgroup whose directory
  * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
  * elsewhere, and no handshake is needed to move it.  The vfork path does as
- * clone() does (CLONE_VM | CLONE_VFORK on our stack); the fork path (daemon,
- * handshake) gets a copy of our memory, like fork() but without glibc's
+ * clone() does (CLONE_VM | CLONE_VFORK on our stack, a daemon's
+ * intermediate too); the fork path
+ * (a handshake) gets a copy of our memory, like fork() but without glibc's
  * atfork work, which only the pre-exec hook needs (it may call malloc): a
  * hook and a cgroup are refused together (check_request).  No exit signal,
  * as the clone() path.  Returns the pid, or -1 with errno. */
@@ -1114,6 +1194,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     if (!pidfd_supported())
         return fail(res, VC_STAGE_FORK, ENOSYS);
     a.forked = (req->flags & FORK_FLAGS) != 0 || req->hook != NULL;
+    a.close_fds = a.forked || (req->flags & VC_FLAG_DAEMONIZE) != 0;
 
     if ((plan = plan_fds(&a)) == NULL)
         return fail(res, VC_STAGE_FORK, ENOMEM);
@@ -1150,6 +1231,8 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
         stage = VC_STAGE_FORK, err = errno;
         goto out;
     }
+    if (stack != NULL)
+        a.stack_mid = (char *)stack + page + CHILD_STACK_SIZE / 2;
 
     /* The cgroup's directory, for clone3 (spawn_into_cgroup): O_PATH is all
      * CLONE_INTO_CGROUP needs, and a missing path fails here, before any child. */
@@ -1218,6 +1301,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     }
     if (a.shared) {
         rec = a.rec;
+        daemon_pid = a.daemon_pid;
         if (!a.forked)
             __atomic_store_n(&vfork_shares_memory, 1, __ATOMIC_RELAXED);
     } else if (pipefd[0] >= 0) {

@@ -142,6 +142,47 @@ public sealed class DaemonTests : IDisposable
         Assert.False(File.Exists(pidFile));
     }
 
+    [LinuxFact]
+    public async Task A_daemon_without_a_hook_that_fails_at_its_last_step_is_a_start_failure_and_removes_the_pidfile()
+    {
+        // Without a hook or a handshake the daemon is a vfork-style clone of the intermediate, which is
+        // one of the parent's: its failure comes back through the memory they share. The label is the
+        // daemon's last step before exec, long after its pidfile; "not a context" is refused (EINVAL)
+        // with and without SELinux.
+        var pidFile = _dir.File("d.pid");
+        await Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize()); // warm-up
+        var leaks = new LeakCheck();
+        var error = await Assert.ThrowsAsync<CommandStartException>(() =>
+            Posix.Runner.RunAsync(Probe.Command("--quiet").Daemonize().SetPidFile(pidFile).SetSELinuxLabel("not a context")));
+        await leaks.AssertCleanAsync();
+        Assert.Equal(StartStage.SELinuxLabel, error.Stage);
+        Assert.Equal(22, error.Errno); // EINVAL
+        Assert.False(File.Exists(pidFile), "a daemon that failed must not leave a pidfile naming it");
+    }
+
+    [LinuxFact]
+    public async Task Concurrent_daemon_starts_each_report_their_own_daemon_and_pidfile()
+    {
+        // Each start takes its own child stack, shared by its intermediate and its daemon.
+        var starts = Enumerable.Range(0, 16).Select(async i =>
+        {
+            var pidFile = _dir.File($"d{i}.pid");
+            using var command = Probe.Command("--quiet", "--sleep", "60000").Daemonize().SetPidFile(pidFile);
+            await using var running = await Posix.Runner.StartAsync(command);
+            await running.WaitAsync();
+            return (running.DaemonPid, pidFile);
+        }).ToArray();
+        var started = await Task.WhenAll(starts);
+        foreach (var (daemonPid, pidFile) in started)
+        {
+            var pid = Track(pidFile);
+            Assert.Equal((int?)pid, daemonPid);
+            Assert.True(ProcessInspector.IsRunning(pid));
+            Assert.Equal((LibC.F_WRLCK, pid), LibC.LockHolder(pidFile));
+        }
+        Assert.Equal(started.Length, started.Select(s => s.DaemonPid).Distinct().Count());
+    }
+
     [RootFact]
     public async Task A_daemon_whose_uid_change_fails_after_the_pidfile_is_a_start_failure_and_removes_the_pidfile()
     {
