@@ -25,6 +25,7 @@ internal sealed class SshChild : IChildProcess
     private readonly Lock _signalOrder = new();
     private Task _lastSignal = Task.CompletedTask;
     private volatile bool _killed;
+    private bool _reported;
     private ChildStreams? _streams;
 
     public SshChild(Process ssh, ReportReader reports, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
@@ -80,16 +81,18 @@ internal sealed class SshChild : IChildProcess
     /// Sent over the master without waiting for it: the engine calls this under its stop lock. Each kill is a
     /// session of its own, and two started at once may reach the host in either order, so each waits for the
     /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A SIGKILL that cannot reach
-    /// the host closes the local client too, so that the run ends.
+    /// the host closes the local client too, so that the run ends. Nothing is sent once the wrapper reported
+    /// the end, though <see cref="Exited"/> still waits for the kills under way: the pid may be another's.
     /// </remarks>
     public bool Signal(Signal signal, bool toProcessGroup)
     {
-        if (HasExited)
-            return false;
-        _killed |= signal == VirCommand.Signal.SIGKILL;
         var kill = RemoteScript.Kill(Pid, signal, toProcessGroup);
         lock (_signalOrder)
         {
+            // Under the lock, so that the exit, which waits for the last kill, cannot miss one sent meanwhile.
+            if (_reported)
+                return false;
+            _killed |= signal == VirCommand.Signal.SIGKILL;
             _lastSignal = _lastSignal.ContinueWith(_ =>
             {
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -132,7 +135,31 @@ internal sealed class SshChild : IChildProcess
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <remarks>
+    /// The exit waits for the kill sessions under way too: each is an ssh client of this run, with two pipes
+    /// and a process to reap, and it may outlive the command by seconds (its remote login shell runs the
+    /// user's startup files first, slowly on a loaded host). A run that ended without them would leave them
+    /// behind, open and unreaped, after it returned.
+    /// </remarks>
     private async Task<int> ExitStatusAsync()
+    {
+        try
+        {
+            return await StatusAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Task lastSignal;
+            lock (_signalOrder)
+            {
+                _reported = true;
+                lastSignal = _lastSignal;
+            }
+            await lastSignal.ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> StatusAsync()
     {
         if (await _reports.Ended.ConfigureAwait(false) is { } status)
             return CommandResult.ExitStatus(status);
