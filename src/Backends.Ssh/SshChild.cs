@@ -19,6 +19,7 @@ internal sealed class SshChild : IChildProcess
 {
     private readonly Process _ssh;
     private readonly ReportReader _reports;
+    private readonly string _nonce;
     private readonly RunPlan _plan;
     private readonly SshConnection _connection;
     private readonly string _destination;
@@ -28,9 +29,10 @@ internal sealed class SshChild : IChildProcess
     private bool _reported;
     private ChildStreams? _streams;
 
-    public SshChild(Process ssh, ReportReader reports, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
+    public SshChild(Process ssh, ReportReader reports, string nonce, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
     {
         _ssh = ssh;
+        _nonce = nonce;
         _reports = reports;
         _plan = plan;
         _connection = connection;
@@ -68,7 +70,7 @@ internal sealed class SshChild : IChildProcess
     {
         try
         {
-            _streams = new ChildStreams(_ssh.StandardInput.BaseStream, _ssh.StandardOutput.BaseStream, _reports.Output, _plan, stops.CaptureOverflowed);
+            _streams = new ChildStreams(_ssh.StandardInput.BaseStream, new CommandOutput(_ssh.StandardOutput.BaseStream, _nonce), _reports.Output, _plan, stops.CaptureOverflowed);
         }
         catch
         {
