@@ -84,7 +84,8 @@ internal sealed class SshChild : IChildProcess
     /// session of its own, and two started at once may reach the host in either order, so each waits for the
     /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A SIGKILL that cannot reach
     /// the host closes the local client too, so that the run ends. Nothing is sent once the wrapper reported
-    /// the end, though <see cref="Exited"/> still waits for the kills under way: the pid may be another's.
+    /// the end, not even a kill that was waiting its turn (the pid may be another's by then); the exit waits
+    /// for those already under way.
     /// </remarks>
     public bool Signal(Signal signal, bool toProcessGroup)
     {
@@ -97,6 +98,12 @@ internal sealed class SshChild : IChildProcess
             _killed |= signal == VirCommand.Signal.SIGKILL;
             _lastSignal = _lastSignal.ContinueWith(_ =>
             {
+                // Its turn came after the end report: the command is gone and its pid may be another's.
+                lock (_signalOrder)
+                {
+                    if (_reported)
+                        return Task.CompletedTask;
+                }
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _connection.Fire(kill, status =>
                 {
@@ -140,8 +147,9 @@ internal sealed class SshChild : IChildProcess
     /// <remarks>
     /// The exit waits for the kill sessions under way too: each is an ssh client of this run, with two pipes
     /// and a process to reap, and it may outlive the command by seconds (its remote login shell runs the
-    /// user's startup files first, slowly on a loaded host). A run that ended without them would leave them
-    /// behind, open and unreaped, after it returned.
+    /// user's startup files first, slowly on a loaded host: a pyenv rehash waits for its lock). A run that
+    /// ended without them would leave them behind, open and unreaped, after it returned. Kills still
+    /// waiting their turn are not sent (<see cref="Signal"/>), so this is the one in flight at most.
     /// </remarks>
     private async Task<int> ExitStatusAsync()
     {
