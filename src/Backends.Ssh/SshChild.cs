@@ -19,17 +19,20 @@ internal sealed class SshChild : IChildProcess
 {
     private readonly Process _ssh;
     private readonly ReportReader _reports;
+    private readonly string _nonce;
     private readonly RunPlan _plan;
     private readonly SshConnection _connection;
     private readonly string _destination;
     private readonly Lock _signalOrder = new();
     private Task _lastSignal = Task.CompletedTask;
     private volatile bool _killed;
+    private bool _reported;
     private ChildStreams? _streams;
 
-    public SshChild(Process ssh, ReportReader reports, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
+    public SshChild(Process ssh, ReportReader reports, string nonce, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
     {
         _ssh = ssh;
+        _nonce = nonce;
         _reports = reports;
         _plan = plan;
         _connection = connection;
@@ -67,7 +70,7 @@ internal sealed class SshChild : IChildProcess
     {
         try
         {
-            _streams = new ChildStreams(_ssh.StandardInput.BaseStream, _ssh.StandardOutput.BaseStream, _reports.Output, _plan, stops.CaptureOverflowed);
+            _streams = new ChildStreams(_ssh.StandardInput.BaseStream, new CommandOutput(_ssh.StandardOutput.BaseStream, _nonce), _reports.Output, _plan, stops.CaptureOverflowed);
         }
         catch
         {
@@ -80,18 +83,27 @@ internal sealed class SshChild : IChildProcess
     /// Sent over the master without waiting for it: the engine calls this under its stop lock. Each kill is a
     /// session of its own, and two started at once may reach the host in either order, so each waits for the
     /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A SIGKILL that cannot reach
-    /// the host closes the local client too, so that the run ends.
+    /// the host closes the local client too, so that the run ends. Nothing is sent once the wrapper reported
+    /// the end, not even a kill that was waiting its turn (the pid may be another's by then); the exit waits
+    /// for those already under way.
     /// </remarks>
     public bool Signal(Signal signal, bool toProcessGroup)
     {
-        if (HasExited)
-            return false;
-        _killed |= signal == VirCommand.Signal.SIGKILL;
         var kill = RemoteScript.Kill(Pid, signal, toProcessGroup);
         lock (_signalOrder)
         {
+            // Under the lock, so that the exit, which waits for the last kill, cannot miss one sent meanwhile.
+            if (_reported)
+                return false;
+            _killed |= signal == VirCommand.Signal.SIGKILL;
             _lastSignal = _lastSignal.ContinueWith(_ =>
             {
+                // Its turn came after the end report: the command is gone and its pid may be another's.
+                lock (_signalOrder)
+                {
+                    if (_reported)
+                        return Task.CompletedTask;
+                }
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 _connection.Fire(kill, status =>
                 {
@@ -132,7 +144,32 @@ internal sealed class SshChild : IChildProcess
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <remarks>
+    /// The exit waits for the kill sessions under way too: each is an ssh client of this run, with two pipes
+    /// and a process to reap, and it may outlive the command by seconds (its remote login shell runs the
+    /// user's startup files first, slowly on a loaded host: a pyenv rehash waits for its lock). A run that
+    /// ended without them would leave them behind, open and unreaped, after it returned. Kills still
+    /// waiting their turn are not sent (<see cref="Signal"/>), so this is the one in flight at most.
+    /// </remarks>
     private async Task<int> ExitStatusAsync()
+    {
+        try
+        {
+            return await StatusAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Task lastSignal;
+            lock (_signalOrder)
+            {
+                _reported = true;
+                lastSignal = _lastSignal;
+            }
+            await lastSignal.ConfigureAwait(false);
+        }
+    }
+
+    private async Task<int> StatusAsync()
     {
         if (await _reports.Ended.ConfigureAwait(false) is { } status)
             return CommandResult.ExitStatus(status);

@@ -30,7 +30,10 @@ namespace VirCommand.Backends.Ssh.Remote;
 /// (env looks a bare name up on the new PATH).</item>
 /// <item>The command starts in a new session (<c>setsid</c>), so it leads its own process group, apart from
 /// the wrapper: a stop reaches the command (or its group) and leaves the wrapper to report. It reports its
-/// pid (the group's id) itself just before exec, so the report is the first thing on stderr.</item>
+/// pid (the group's id) itself just before exec, so the report is the first thing on stderr of the command's,
+/// and writes the nonce on a line of stdout, the last thing before the command's own: what comes before
+/// either is the login shell's (its startup files), which the run drops (<see cref="ReportReader"/>,
+/// <see cref="CommandOutput"/>).</item>
 /// <item>The wrapper waits for it in the foreground (no job control: stdin stays the command's, SIGINT and
 /// SIGQUIT stay at their defaults) and reports the shell's status, <c>$?</c>.</item>
 /// </list>
@@ -66,7 +69,7 @@ internal static class RemoteScript
         else
           shift; set -- "$e" "$@"
         fi
-        setsid sh -c 'exec 2>&3 3>&-; printf "%s pid %s\n" "$1" "$$" >&2; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@"
+        setsid sh -c 'exec 2>&3 3>&-; printf "%s pid %s\n" "$1" "$$" >&2; printf "%s\n" "$1"; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@"
         r exit $?
         """;
 

@@ -13,6 +13,14 @@ namespace VirCommand.Backends.Ssh.Remote;
 /// <see cref="Output"/> or not, so that the end report is never stuck behind unread output; a reader that
 /// does not keep up slows it by the pipe's threshold, as a full pipe slows a local child.
 /// </summary>
+/// <remarks>
+/// What comes before the start report is not the command's: the command's stderr starts with that report
+/// (<see cref="RemoteScript"/>), and before it the stream carries what the remote login shell's startup
+/// files say (a <c>~/.bashrc</c> runs for every ssh session: a tool it calls may print a warning, which on a
+/// loaded host with concurrent sessions it does, such as pyenv's rehash racing another's "rm: cannot
+/// remove…") and ssh's own messages. That goes to <see cref="Tail"/> only, for the error messages, never
+/// into the command's stderr.
+/// </remarks>
 internal sealed class ReportReader
 {
     private const int TailBytes = 4096;
@@ -143,6 +151,8 @@ internal sealed class ReportReader
     {
         if (bytes.Length == 0)
             return;
+        // Answer runs after the text before its report is emitted: until the start report, nothing is the command's.
+        var commands = _started.Task.IsCompleted;
         lock (_tailLock)
         {
             foreach (var b in bytes.AsSpan(Math.Max(0, bytes.Length - TailBytes)))
@@ -152,7 +162,7 @@ internal sealed class ReportReader
                 _tail.Enqueue(b);
             }
         }
-        if (_outputGone)
+        if (_outputGone || !commands)
             return;
         var flushed = await _pipe.Writer.WriteAsync(bytes).ConfigureAwait(false);
         // Nobody reads any more (the run stopped reading): keep reading ssh for the reports, drop the rest.

@@ -61,6 +61,29 @@ public sealed class SshRunTests : IAsyncLifetime
     }
 
     [SshFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task What_comes_before_the_command_on_ssh_stdout_and_stderr_is_not_the_commands()
+    {
+        using var dir = new TempDir();
+        // Where a login shell's startup files print (a ~/.bashrc's tool warning on a loaded host): on ssh's
+        // stdout and stderr, ahead of the command's own. An ssh that prints first puts it there as well.
+        var ssh = dir.File("noisy-ssh");
+        await File.WriteAllTextAsync(ssh, "#!/bin/sh\necho 'welcome'\necho 'rm: cannot remove tmp.x' >&2\nexec ssh \"$@\"\n");
+        File.SetUnixFileMode(ssh, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var options = SshServer.Instance.Options();
+        options.SshProgram = ssh;
+        await using var runner = new SshCommandRunner(options);
+        var data = Probe.Binary(4096, seed: 77);
+
+        var result = await runner.RunAsync(Probe.Command("--quiet").SetInputBuffer(data).SetOutputBuffer().SetErrorBuffer()).OrHang();
+        var merged = await runner.RunAsync(Probe.Command("--quiet").SetInputBuffer(data).SetMergedOutputBuffer()).OrHang();
+
+        Assert.Equal(Probe.StdoutBlock(data), result.StandardOutputBytes.ToArray());
+        Assert.Equal(Probe.StderrBlock(data), result.StandardErrorBytes.ToArray());
+        Assert.Equal(Probe.MergedBlock(data), merged.StandardOutputBytes.ToArray());
+    }
+
+    [SshFact]
     public async Task Runs_share_one_master_connection()
     {
         var first = await _runner.RunAsync(Command.New("sh").AddArgList("-c", "echo $SSH_CONNECTION").SetOutputBuffer()).OrHang();
