@@ -9,6 +9,7 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
 {
     private readonly IRunningCommand _inner;
     private readonly InteractionRecorder _recorder;
+    private readonly Task _endRecorded;
 
     public RecordingRunningCommand(IRunningCommand inner, InteractionRecorder recorder)
     {
@@ -19,7 +20,7 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
         StandardOutput = inner.StandardOutput is { } stdout ? new RecordingStream(stdout, recorder, ChildOutput.StandardOutput) : null;
         StandardError = inner.StandardError is { } stderr ? new RecordingStream(stderr, recorder, ChildOutput.StandardError) : null;
         // The end, however the caller waits for it or not (a detached child, a handle disposed unwaited).
-        _ = inner.WaitAsync(CancellationToken.None).ContinueWith(static (ended, state) =>
+        _endRecorded = inner.WaitAsync(CancellationToken.None).ContinueWith(static (ended, state) =>
         {
             var recorder = (InteractionRecorder)state!;
             try
@@ -52,7 +53,20 @@ internal sealed class RecordingRunningCommand : IRunningCommand, IRunningCommand
 
     public bool IsDetached => _inner.IsDetached;
 
-    public Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default) => _inner.WaitAsync(cancellationToken);
+    /// <summary>The inner handle's wait, returning once the end is in the cassette too: a caller that reads the cassette after its wait (or after ListenAsync) finds the exit there.</summary>
+    public async Task<CommandResult> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The child ended (or the wait failed by its end): its recording follows at once. A cancelled wait does not wait for it.
+            if (!cancellationToken.IsCancellationRequested)
+                await _endRecorded.ConfigureAwait(false);
+        }
+    }
 
     public Task AbortAsync() => _inner.AbortAsync();
 
