@@ -23,6 +23,14 @@ namespace VirCommand.Backends.Posix.Io;
 /// a time, and resident memory stays at about the bytes captured.
 /// </para>
 /// <para>
+/// Faulting in fresh pages is most of what a large capture costs (on this VM a 4 KiB fault costs more than
+/// reading the 4 KiB from the pipe: 1 GiB into fresh memory ran at 0.3 GiB/s, the same bytes discarded at
+/// 2–4 GiB/s). So an array of <see cref="ReleaseChunk"/> or more asks for transparent huge pages
+/// (MADV_HUGEPAGE: one fault per 2 MiB where the system allows THP on request), and its pages are faulted in
+/// a window ahead of the writes, a few MiB per call (MADV_POPULATE_WRITE, Linux 5.14), instead of one trap
+/// per page: resident memory stays within the window of the bytes written.
+/// </para>
+/// <para>
 /// Bytes past the limit are read and dropped (so the child never blocks on a full pipe while it is being
 /// stopped) and reported once through the overflow callback. One array holds at most
 /// <see cref="Array.MaxLength"/> bytes (about 2 GiB), so a larger limit acts as that.
@@ -32,6 +40,15 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
 {
     /// <summary>Arrays at least this large give their pages back while they are copied; smaller ones are not worth the system calls.</summary>
     internal const int ReleaseChunk = 4 * 1024 * 1024;
+
+    /// <summary>The most a capture faults in ahead of its writes in one call.</summary>
+    private const int MaxPopulateWindow = 16 * 1024 * 1024;
+
+    /// <summary>Huge pages' size where THP is on (x86-64, arm64 with 4 KiB pages): what the array's range is aligned to.</summary>
+    private const int HugePage = 2 * 1024 * 1024;
+
+    /// <summary>Set once MADV_POPULATE_WRITE fails (a kernel before 5.14): later captures let the writes fault.</summary>
+    private static volatile bool s_noPopulate;
 
     /// <summary>The scratch read's size: as much as a default pipe holds.</summary>
     private const int ScratchSize = 64 * 1024;
@@ -43,6 +60,7 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
     private readonly long _limit = Math.Min(limit, Array.MaxLength);
     private byte[] _buffer = [];
     private int _length;
+    private int _populated;
     private bool _readIntoScratch;
 
     public bool Overflowed { get; private set; }
@@ -57,6 +75,8 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
         if (_length < _buffer.Length)
         {
             _readIntoScratch = false;
+            if (_length >= _populated && _buffer.Length >= ReleaseChunk)
+                _populated = Populate(_buffer, _length, Math.Clamp(_length / 4, HugePage, MaxPopulateWindow));
             return _buffer.AsSpan(_length);
         }
         _readIntoScratch = true;
@@ -75,7 +95,10 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
         if (kept > 0)
         {
             var bigger = GC.AllocateUninitializedArray<byte>(NextCapacity(_buffer.Length, _length + kept, _limit));
+            if (bigger.Length >= ReleaseChunk)
+                AskForHugePages(bigger);
             MoveAndRelease(_buffer, _length, bigger);
+            _populated = _length;
             t_scratch.AsSpan(0, kept).CopyTo(bigger.AsSpan(_length));
             _buffer = bigger;
             _length += kept;
@@ -109,6 +132,7 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
             for (var done = 0; done < length;)
             {
                 var n = Math.Min(ReleaseChunk, length - done);
+                _ = Populate(to, done, n);
                 from.AsSpan(done, n).CopyTo(to.AsSpan(done));
                 done += n;
                 var copied = ((nuint)start + (nuint)done) & ~(page - 1);
@@ -119,6 +143,44 @@ internal sealed unsafe class CaptureBuffer(long limit, Action onOverflow) : IOut
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Marks the whole 2 MiB blocks inside <paramref name="array"/> as fit for transparent huge pages. The
+    /// array's memory is the GC heap's, but only the array lives in those blocks. A failure (THP off, an
+    /// unaligned range) only leaves the small pages.
+    /// </summary>
+    private static void AskForHugePages(byte[] array)
+    {
+        fixed (byte* p = array)
+        {
+            var start = ((nuint)p + HugePage - 1) & ~(nuint)(HugePage - 1);
+            var end = ((nuint)p + (nuint)array.Length) & ~(nuint)(HugePage - 1);
+            if (end > start)
+                _ = Madvise.Advise((void*)start, end - start, Madvise.MADV_HUGEPAGE);
+        }
+    }
+
+    /// <summary>
+    /// Faults in the pages of <paramref name="array"/> from <paramref name="offset"/> for <paramref name="count"/>
+    /// bytes (the page under <paramref name="offset"/> included, the partial page at the end left to its write,
+    /// since past the array's end the page may not be the heap's to touch). Writes nothing: pages already there
+    /// stay as they are. Returns how far the pages are in.
+    /// </summary>
+    internal static int Populate(byte[] array, int offset, int count)
+    {
+        var to = (int)Math.Min((long)offset + count, array.Length);
+        if (s_noPopulate || to <= offset)
+            return to;
+        var page = (nuint)Environment.SystemPageSize;
+        fixed (byte* p = array)
+        {
+            var start = ((nuint)p + (nuint)offset) & ~(page - 1);
+            var end = ((nuint)p + (nuint)to) & ~(page - 1);
+            if (end > start && Madvise.Advise((void*)start, end - start, Madvise.MADV_POPULATE_WRITE) != 0)
+                s_noPopulate = true;
+        }
+        return to;
     }
 
     /// <summary>The size of the next array: a power of two, at least double the current one and <paramref name="needed"/>, at most <paramref name="limit"/>.</summary>

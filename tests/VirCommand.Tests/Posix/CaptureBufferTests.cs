@@ -64,6 +64,21 @@ public sealed class CaptureBufferTests
     }
 
     [Theory]
+    [InlineData(0, 8 << 20)]
+    [InlineData(4097, 3 << 20)]
+    [InlineData(5 << 20, 16 << 20)]
+    public void Faulting_pages_in_ahead_changes_no_byte_and_stops_at_the_array_end(int offset, int count)
+    {
+        // Bytes already there, on pages around the range's unaligned edges, must read the same afterwards.
+        var array = Pattern(6 << 20);
+
+        var populated = CaptureBuffer.Populate(array, offset, count);
+
+        Assert.Equal(Math.Min(offset + count, array.Length), populated);
+        Assert.True(array.AsSpan().SequenceEqual(Pattern(array.Length)));
+    }
+
+    [Theory]
     [InlineData(0, 100, 1000, 128)]
     [InlineData(128, 65_636, long.MaxValue, 131_072)]
     [InlineData(131_072, 131_073, long.MaxValue, 262_144)]
