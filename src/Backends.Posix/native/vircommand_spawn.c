@@ -48,7 +48,7 @@
  * handshake.
  *
  * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
- * same flags as either path (spawn_clone3): the child is born in it.
+ * same flags as either path (spawn_into_cgroup): the child is born in it.
  *
  * vc_exec runs the same child_main in the calling thread, to replace the
  * process itself (see the header).
@@ -117,7 +117,6 @@
 #define SYS_clone3 435
 #endif
 #define VC_CLONE_INTO_CGROUP 0x200000000ULL
-#define VC_CLONE_CLEAR_SIGHAND 0x100000000ULL /* Linux 5.5 */
 
 /* Kernel ABI from linux/sched.h: clone3's arguments up to CLONE_ARGS_SIZE_VER2
  * (the cgroup field, Linux 5.7).  An older kernel refuses the larger struct
@@ -220,8 +219,6 @@ struct child_args {
     char *stack_mid;     /* vfork daemon: the top of the daemon's stack, the lower half of the
                             intermediate's (see step 9) */
     int replacing;       /* 1 under vc_exec: the steps run in the calling process itself */
-    int handlers_cleared; /* 1 when clone3 started the child with CLONE_CLEAR_SIGHAND: every handler
-                            is SIG_DFL already, only SIG_IGN is left for step 1 (spawn_clone3) */
     pid_t parent_pid;
     vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
@@ -525,51 +522,6 @@ static void reset_internal_signal(int sig)
 #endif
 }
 
-/* The signals this process ignores, from the SigIgn line of
- * /proc/thread-self/status (Linux 3.17; /proc/thread-self/stat has the field
- * too, but only for signals 1 to 31): 0 with *set, or -1 if the file cannot
- * be read or parsed (no /proc in a chroot, say), and the caller resets every
- * signal.  Read in the child, so it is the child's own copy of the
- * dispositions, made at clone: no parent thread can change it any more.
- * The line can be preceded by a long Groups line, so the file is scanned as a
- * stream, with no assumption on where a read ends.  open, read and close:
- * plain system calls.  Three of them instead of ~60 sigaction calls, which
- * cost ~1.5 us each on the reference VM (a PVM guest, where every system
- * call goes through the hypervisor): 11-14 us against ~100 us. */
-static int ignored_signals(vc_sigset *set)
-{
-    static const char key[] = "\nSigIgn:\t";
-    char buf[2048];
-    int fd = open("/proc/thread-self/status", O_RDONLY | O_CLOEXEC), matched = 0, digits = 0;
-    vc_sigset value = 0;
-    ssize_t n;
-    if (fd < 0)
-        return -1;
-    while ((n = read(fd, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n; i++) {
-            char c = buf[i];
-            int d;
-            if (matched < (int)sizeof key - 1) {
-                /* '\n' opens the key and appears nowhere else in it. */
-                matched = c == key[matched] ? matched + 1 : c == '\n' ? 1 : 0;
-                continue;
-            }
-            d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-            if (d < 0 || digits == 16) {
-                close(fd);
-                if (d >= 0 || digits == 0)
-                    return -1;
-                *set = value;
-                return 0;
-            }
-            value = value << 4 | (vc_sigset)d;
-            digits++;
-        }
-    }
-    close(fd);
-    return -1;
-}
-
 /* Under vc_exec the other threads of the process go on running until execve
  * ends them, with their signal handlers (the .NET runtime's own, which it
  * needs even for a null reference): those stay, and execve resets them to
@@ -745,7 +697,6 @@ static __attribute__((noreturn)) int child_main(void *arg)
     struct child_args *a = arg;
     const vc_spawn_request *req = a->req;
     struct sigaction dfl = { .sa_handler = SIG_DFL };
-    vc_sigset ignored;
 
     a->shared = 1;
 
@@ -756,20 +707,12 @@ static __attribute__((noreturn)) int child_main(void *arg)
      * count itself done in the parent's shared bookkeeping.  Reset every
      * disposition before unblocking: handlers for that reason, SIG_IGN
      * because it survives execve (.NET ignores SIGPIPE; the new program must
-     * not).  A child that clone3 started with CLONE_CLEAR_SIGHAND has every
-     * handler at SIG_DFL already (the kernel reset them in its copy of the
-     * table, atomically with its birth), so only the ignored signals are left:
-     * it reads which from /proc (ignored_signals) and resets those, usually
-     * SIGPIPE alone; if /proc cannot tell, every signal, as before.  libc's
-     * sigaction refuses its internal signals, which the raw
+     * not).  libc's sigaction refuses its internal signals, which the raw
      * call resets (reset_internal_signal), and SIGKILL and SIGSTOP, which
      * nobody can catch.  Then the caller's own mask again, raw, as posix_spawn
      * does: the program starts with the mask its spawner had. */
-    if (!a->handlers_cleared || ignored_signals(&ignored) != 0)
-        ignored = ~(vc_sigset)0;
     for (int sig = 1; sig < NSIG; sig++)
-        if ((ignored >> (sig - 1) & 1) && sig != SIGKILL && sig != SIGSTOP && !keeps_handler(a, sig) &&
-            sigaction(sig, &dfl, NULL) != 0)
+        if (sig != SIGKILL && sig != SIGSTOP && !keeps_handler(a, sig) && sigaction(sig, &dfl, NULL) != 0)
             reset_internal_signal(sig);
     if (syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a->old_mask, NULL, sizeof(vc_sigset)) != 0)
         child_fail(a, VC_STAGE_SIGNALS, errno);
@@ -994,46 +937,31 @@ long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), 
 }
 #endif
 
-/* clone3, for two things clone() cannot ask for.  Atomic cgroup placement
- * (cgroup_fd >= 0): the child is born in the cgroup whose directory
+/* Atomic cgroup placement: the child is born in the cgroup whose directory
  * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
- * elsewhere, and no handshake is needed to move it.  And CLONE_CLEAR_SIGHAND,
- * always: the kernel starts the child with every handled signal at SIG_DFL,
- * so that step 1 of the child only has the ignored ones left to reset
- * (a->handlers_cleared; see child_main).  The vfork path does as
+ * elsewhere, and no handshake is needed to move it.  The vfork path does as
  * clone() does (CLONE_VM | CLONE_VFORK on our stack, a daemon's
  * intermediate too); the fork path
  * (a handshake) gets a copy of our memory, like fork() but without glibc's
  * atfork work, which only the pre-exec hook needs (it may call malloc): a
  * hook and a cgroup are refused together (check_request).  No exit signal,
- * as the clone() path.  Returns the pid, or -1 with errno (ENOSYS without
- * clone3 or under a seccomp filter that hides it, EINVAL without
- * CLONE_CLEAR_SIGHAND before Linux 5.5, E2BIG without CLONE_INTO_CGROUP
- * before 5.7), with a->handlers_cleared 0 again. */
-static pid_t spawn_clone3(struct child_args *a, void *stack, size_t page, int cgroup_fd, int *pidfd)
+ * as the clone() path.  Returns the pid, or -1 with errno. */
+static pid_t spawn_into_cgroup(struct child_args *a, void *stack, size_t page, int cgroup_fd, int *pidfd)
 {
     struct vc_clone_args ca = {
-        .flags = CLONE_PIDFD | VC_CLONE_CLEAR_SIGHAND | (cgroup_fd >= 0 ? VC_CLONE_INTO_CGROUP : 0) |
-                 (a->forked ? 0 : CLONE_VM | CLONE_VFORK),
+        .flags = CLONE_PIDFD | VC_CLONE_INTO_CGROUP | (a->forked ? 0 : CLONE_VM | CLONE_VFORK),
         .pidfd = (uint64_t)(uintptr_t)pidfd,
         .stack = a->forked ? 0 : (uint64_t)(uintptr_t)((char *)stack + page),
         .stack_size = a->forked ? 0 : CHILD_STACK_SIZE,
-        .cgroup = cgroup_fd >= 0 ? (uint64_t)cgroup_fd : 0,
+        .cgroup = (uint64_t)cgroup_fd,
     };
-    long rc;
-    a->handlers_cleared = 1;
-    rc = vc_clone3_call(&ca, sizeof ca, child_main, a);
+    long rc = vc_clone3_call(&ca, sizeof ca, child_main, a);
     if (rc < 0) {
-        a->handlers_cleared = 0;
         errno = (int)-rc;
         return -1;
     }
     return (pid_t)rc;
 }
-
-/* Set once clone3 with CLONE_CLEAR_SIGHAND was refused as unknown
- * (spawn_clone3): plain spawns then take clone() straight away. */
-static int no_clone3;
 
 /* --------------------------------------------------------------- parent -- */
 
@@ -1306,7 +1234,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
     if (stack != NULL)
         a.stack_mid = (char *)stack + page + CHILD_STACK_SIZE / 2;
 
-    /* The cgroup's directory, for clone3 (spawn_clone3): O_PATH is all
+    /* The cgroup's directory, for clone3 (spawn_into_cgroup): O_PATH is all
      * CLONE_INTO_CGROUP needs, and a missing path fails here, before any child. */
     if (req->cgroup != NULL && (cgroup_fd = open(req->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
         stage = VC_STAGE_CGROUP, err = errno;
@@ -1326,7 +1254,7 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
      * SIGKILL and SIGSTOP in the mask. */
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &a.old_mask, sizeof(vc_sigset));
     if (cgroup_fd >= 0) {
-        pid = spawn_clone3(&a, stack, page, cgroup_fd, &pidfd);
+        pid = spawn_into_cgroup(&a, stack, page, cgroup_fd, &pidfd);
     } else if (a.forked) {
         pid = fork();
         if (pid == 0)
@@ -1336,23 +1264,11 @@ int vc_spawn(const vc_spawn_request *req, vc_spawn_result *res)
          * here, so it neither wakes the runtime's SIGCHLD handler nor can be
          * reaped by someone else's waitpid(-1) or a SIG_IGN disposition; the
          * pidfd still becomes readable, and our waitids pass __WALL to see
-         * such a "clone" child.  clone3 first, for CLONE_CLEAR_SIGHAND (see
-         * child step 1); where the kernel or a seccomp filter refuses it
-         * (EPERM from filters that predate clone3), clone() as before, for
-         * good. */
-        pid = -1;
-        errno = ENOSYS;
-        if (!__atomic_load_n(&no_clone3, __ATOMIC_RELAXED)) {
-            pid = spawn_clone3(&a, stack, page, -1, &pidfd);
-            if (pid < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG || errno == EPERM))
-                __atomic_store_n(&no_clone3, 1, __ATOMIC_RELAXED);
-        }
-        if (pid < 0 && (errno == ENOSYS || errno == EINVAL || errno == E2BIG || errno == EPERM)) {
-            pid = clone(child_main, (char *)stack + page + CHILD_STACK_SIZE,
-                        CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &a, &pidfd, NULL, NULL);
-            if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
-                pid = spawn_vfork(&a);
-        }
+         * such a "clone" child. */
+        pid = clone(child_main, (char *)stack + page + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &a, &pidfd, NULL, NULL);
+        if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
+            pid = spawn_vfork(&a);
     }
     err = errno;
     (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &a.old_mask, NULL, sizeof(vc_sigset));
