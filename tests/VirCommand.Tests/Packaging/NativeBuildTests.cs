@@ -53,7 +53,7 @@ public sealed partial class NativeBuildTests(NativeBuildTests.Builds builds) : I
             ? Tool.Run("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", driver)
             : Tool.Run(driver);
         Assert.True(code == 0, output);
-        foreach (var name in new[] { "success", "enoent-at-exec", "passed-fd", "close-all-fds", "pidfd-wait", "signals-reset" })
+        foreach (var name in new[] { "success", "enoent-at-exec", "passed-fd", "close-all-fds", "pidfd-wait", "signals-reset-vfork", "signals-reset" })
             Assert.Contains($"ok {name}\n", output, StringComparison.Ordinal);
         Assert.DoesNotContain("FAIL", output, StringComparison.Ordinal);
     }
