@@ -28,17 +28,14 @@
  * process is known to run where vfork really shares memory, and later vfork
  * spawns skip the pipe (pipe2, lifting its end, three closes: ~10 us here).
  *
- * The fork path.  A pre-exec hook and a handshake need a child with its own
- * memory: the parent must go on running during a handshake (a vfork child
- * keeps the calling thread asleep until it execs, and one sharing our memory
- * while we run could only make raw system calls: libc's wrappers write errno
- * in the TLS of a thread that is running), and a hook may call anything
- * (malloc included) without touching the parent's heap.  A fork's cost grows
- * with the parent's page tables (bench P6: 3-8 ms at 100 MiB, 55-60 ms at
- * 4 GiB, copy_page_range at the fork and its teardown at the child's exec),
- * so a daemon alone no longer takes it: its intermediate is a vfork-path
- * child and the daemon a vfork-style clone of that (vfork_daemon).  A daemon
- * with a hook or a handshake still forks.  Those requests use glibc's fork(), which
+ * The fork path.  A pre-exec hook needs a child with its own memory: it may
+ * call anything (malloc included) without touching the parent's heap.  A
+ * fork's cost grows with the parent's page tables (bench P6: 3-8 ms at
+ * 100 MiB, 55-60 ms at 4 GiB, copy_page_range at the fork and its teardown at
+ * the child's exec), so a daemon alone no longer takes it: its intermediate
+ * is a vfork-path child and the daemon a vfork-style clone of that
+ * (vfork_daemon); nor does a handshake alone (the parked handshake, below).
+ * A hook, and a daemon with a hook or a handshake, still fork.  Those requests use glibc's fork(), which
  * takes the malloc and stdio locks around the fork so that the child finds
  * them free, and pidfd_open() right after it: the child is our unreaped child,
  * so its pid cannot have been recycled in between (the same argument as the
@@ -46,6 +43,39 @@
  * (daemon pid, handshake reached, failure) come only through the pipe, which
  * the parent reads until the child exec'd (EOF), failed, or reached the
  * handshake.
+ *
+ * The parked handshake (vc_parked_prepare, vc_parked_run, vc_parked_wait).
+ * A handshake child waits before exec while its caller runs on, so a
+ * CLONE_VM | CLONE_VFORK child of the calling thread would block the caller,
+ * and a child sharing our memory next to the running thread whose TLS it
+ * borrows would race it for errno.  So the clone is made by a thread of its
+ * own, which the managed side provides and which does nothing but sleep in
+ * the kernel's vfork wait until the child has exec'd or exited: the child
+ * then owns that thread's TLS (errno) alone, as a vfork-path child owns its
+ * caller's, and runs on its own stack as ever.  Everything it reads lives
+ * until the clone returns: the request struct, the fd plan and the pipes in
+ * one struct vc_parked (freed by the last of the run and the wait), the
+ * request's strings and arrays in the caller's arena, which the managed side
+ * frees after the run.  The caller's thread meanwhile reads the report pipe
+ * (the only channel here, the run being asleep): the child's pid (step 0,
+ * the first report), then READY, a failure or EOF; the pidfd is the one
+ * CLONE_PIDFD stored before the child ran.  Once the pid came, the caller
+ * closes our copies of the child's pipe ends (the child has its own fd
+ * table by then), so that the release's EPIPE and the report's EOF mean
+ * what they mean on the fork path; the run closes them instead if the clone
+ * failed or the child died before reporting (parked_close_ends: the first
+ * one does it).  The child closes the other fds at step 6 (close_fds), as
+ * the fork path does: it may wait for long and must not hold the parent's
+ * pipes meanwhile.  Costs a page-table copy no more: ~1.7 ms whatever the
+ * parent's size.  The thread that made the clone is the child's parent for
+ * the parent-death signal, so those threads never exit (the managed
+ * ParkedThreads: created when none is idle, at most 64, each busy while its
+ * child waits at the handshake; past that, the fork path).  Where vfork is
+ * emulated by a plain fork, the clone returns at once and the child runs on
+ * in its own copy of memory: the same reports come through the pipe.  A
+ * cgroup takes clone3 with the same flags (spawn_into_cgroup).  A daemon with
+ * a handshake stays on the fork path: its intermediate must exit before the
+ * release (callers wait for it), which a vfork chain cannot do.
  *
  * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
  * same flags as either path (spawn_into_cgroup): the child is born in it.
@@ -182,8 +212,10 @@ struct vc_dirent64 {
 #define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
                    VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE | \
                    VC_FLAG_SET_NICE | VC_FLAG_TERMINAL)
-/* Requests that need a child with its own memory (see the top).  A daemon
- * alone does not: it takes nested vfork-style clones (vfork_daemon). */
+/* Requests that vc_spawn starts with a child of its own memory (see the top).
+ * A daemon alone does not: it takes nested vfork-style clones (vfork_daemon);
+ * a handshake alone has the parked path (vc_parked_*) besides, which the
+ * managed side takes whenever it has a parked thread to give. */
 #define FORK_FLAGS VC_FLAG_HANDSHAKE
 
 /* What the child tells the parent through the pipe, one record per write (12
@@ -693,7 +725,8 @@ static __attribute__((noreturn)) void vfork_daemon(struct child_args *a)
  * call below is a plain system call wrapper, async-signal-safe (on the fork
  * path the hook is the caller's business).  On the vfork path errno lives in
  * the parent thread's TLS (shared memory): harmless, as the parent sleeps
- * until we exec or exit. */
+ * until we exec or exit; on the parked path that thread is the parked one,
+ * which sleeps as long, however long we wait at the handshake. */
 static __attribute__((noreturn)) int child_main(void *arg)
 {
     struct child_args *a = arg;

@@ -139,9 +139,9 @@ typedef struct vc_spawn_result {
  * Plain requests use clone(CLONE_VM|CLONE_VFORK): the calling thread sleeps
  * until the child exec'd or failed; so does a daemon alone (its intermediate
  * is such a child, and the daemon a CLONE_VM | CLONE_VFORK child of it: no
- * page table is copied).  A hook or a handshake need a real fork (glibc's
+ * page table is copied).  A hook or a handshake need a real fork here (glibc's
  * fork(), so that a hook may even call malloc), and so does a daemon with
- * either of them: the call
+ * either of them (a handshake alone has vc_parked_* below, without a fork): the call
  * then reads the child's reports until it exec'd or failed, or reached the
  * handshake (VC_FLAG_HANDSHAKE: res->report_fd and res->release_fd are then
  * the caller's, for vc_handshake_release).  A daemon: res->pid is the
