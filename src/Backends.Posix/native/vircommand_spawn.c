@@ -987,7 +987,7 @@ long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), 
  * elsewhere, and no handshake is needed to move it.  The vfork path does as
  * clone() does (CLONE_VM | CLONE_VFORK on our stack, a daemon's
  * intermediate too, and a parked handshake's run); the fork path
- * (a handshake that came with a daemon) gets a copy of our memory, like fork() but without glibc's
+ * (a handshake with a daemon, or past the parked threads) gets a copy of our memory, like fork() but without glibc's
  * atfork work, which only the pre-exec hook needs (it may call malloc): a
  * hook and a cgroup are refused together (check_request).  No exit signal,
  * as the clone() path.  Returns the pid, or -1 with errno. */
