@@ -84,6 +84,18 @@ internal static unsafe partial class NativeSpawn
     [LibraryImport(Library, EntryPoint = "vc_spawn")]
     public static partial int Spawn(SpawnRequest* request, SpawnResult* result);
 
+    /// <summary>A handshake start without a fork, part 1 (the caller's thread): 0 with <paramref name="parked"/> set, or -1 with the stage and error.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_parked_prepare")]
+    public static partial int ParkedPrepare(SpawnRequest* request, SpawnResult* result, out nint parked);
+
+    /// <summary>Part 2, on a parked thread: the clone, which returns once the child has exec'd or exited.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_parked_run")]
+    public static partial void ParkedRun(nint parked);
+
+    /// <summary>Part 3, on the caller's thread: waits for the handshake; then as <see cref="Spawn"/>.</summary>
+    [LibraryImport(Library, EntryPoint = "vc_parked_wait")]
+    public static partial int ParkedWait(nint parked, SpawnResult* result);
+
     /// <summary>Replaces the calling process: returns only on failure, -1 with the stage and error in <paramref name="result"/>, the process unchanged.</summary>
     [LibraryImport(Library, EntryPoint = "vc_exec")]
     public static partial int Exec(SpawnRequest* request, SpawnResult* result);

@@ -56,6 +56,15 @@ internal sealed unsafe class NativeArena : IDisposable
 
     public T* Items<T>(int count) where T : unmanaged => (T*)Take((nuint)(count * sizeof(T)), (nuint)sizeof(nint));
 
+    /// <summary>A new arena that owns every chunk of this one, which is left empty: the pointers stay valid until the new one is disposed.</summary>
+    public NativeArena Detach()
+    {
+        var owner = new NativeArena { _chunk = _chunk, _used = _used, _size = _size };
+        _chunk = null;
+        _used = _size = 0;
+        return owner;
+    }
+
     public void Dispose()
     {
         while (_chunk != null)

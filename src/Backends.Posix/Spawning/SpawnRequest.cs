@@ -128,12 +128,40 @@ internal static unsafe class SpawnRequest
             ProcessGroup = plan.PipelineGroup ?? 0,
         };
         NativeSpawn.SpawnResult result;
-        if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)
+        if (!replace && plan.RequiresHandshake && plan.Hook is null && !plan.IsDaemon && ParkedThreads.TryTake() is { } parked)
+        {
+            if (SpawnParked(&request, &result, arena, parked) != 0)
+                throw Failure(plan, pidFile, credentials, (StartStage)result.Stage, result.Error);
+        }
+        else if ((replace ? NativeSpawn.Exec(&request, &result) : NativeSpawn.Spawn(&request, &result)) != 0)
+        {
             throw Failure(plan, pidFile, credentials, (StartStage)result.Stage, result.Error);
+        }
         var handshake = result.HandshakeReady != 0
             ? new HandshakePipes(new SafeFileHandle(result.ReleaseFd, ownsHandle: true), new SafeFileHandle(result.ReportFd, ownsHandle: true))
             : null;
         return new SpawnedChild(result.Pid, new SafeFileHandle(result.PidFd, ownsHandle: true), result.DaemonPid, handshake);
+    }
+
+    /// <summary>
+    /// A handshake without a fork (<c>vc_parked_*</c>): the clone is made by a parked thread, which sleeps in it
+    /// until the child has exec'd or exited, while this thread waits only for the child to reach the handshake.
+    /// The request's strings and arrays (the arena) go with the run and are freed once the clone returned.
+    /// </summary>
+    private static int SpawnParked(NativeSpawn.SpawnRequest* request, NativeSpawn.SpawnResult* result, NativeArena arena, ParkedThreads.Parked parked)
+    {
+        if (NativeSpawn.ParkedPrepare(request, result, out var handle) != 0)
+        {
+            parked.Return();
+            return -1;
+        }
+        var owned = arena.Detach();
+        parked.Run(() =>
+        {
+            NativeSpawn.ParkedRun(handle);
+            owned.Dispose();
+        });
+        return NativeSpawn.ParkedWait(handle, result);
     }
 
     /// <summary>Turns a stage and errno from the child into a failure whose message says what was being done.</summary>

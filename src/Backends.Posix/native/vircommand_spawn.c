@@ -28,17 +28,14 @@
  * process is known to run where vfork really shares memory, and later vfork
  * spawns skip the pipe (pipe2, lifting its end, three closes: ~10 us here).
  *
- * The fork path.  A pre-exec hook and a handshake need a child with its own
- * memory: the parent must go on running during a handshake (a vfork child
- * keeps the calling thread asleep until it execs, and one sharing our memory
- * while we run could only make raw system calls: libc's wrappers write errno
- * in the TLS of a thread that is running), and a hook may call anything
- * (malloc included) without touching the parent's heap.  A fork's cost grows
- * with the parent's page tables (bench P6: 3-8 ms at 100 MiB, 55-60 ms at
- * 4 GiB, copy_page_range at the fork and its teardown at the child's exec),
- * so a daemon alone no longer takes it: its intermediate is a vfork-path
- * child and the daemon a vfork-style clone of that (vfork_daemon).  A daemon
- * with a hook or a handshake still forks.  Those requests use glibc's fork(), which
+ * The fork path.  A pre-exec hook needs a child with its own memory: it may
+ * call anything (malloc included) without touching the parent's heap.  A
+ * fork's cost grows with the parent's page tables (bench P6: 3-8 ms at
+ * 100 MiB, 55-60 ms at 4 GiB, copy_page_range at the fork and its teardown at
+ * the child's exec), so a daemon alone no longer takes it: its intermediate
+ * is a vfork-path child and the daemon a vfork-style clone of that
+ * (vfork_daemon); nor does a handshake alone (the parked handshake, below).
+ * A hook, and a daemon with a hook or a handshake, still fork.  Those requests use glibc's fork(), which
  * takes the malloc and stdio locks around the fork so that the child finds
  * them free, and pidfd_open() right after it: the child is our unreaped child,
  * so its pid cannot have been recycled in between (the same argument as the
@@ -46,6 +43,39 @@
  * (daemon pid, handshake reached, failure) come only through the pipe, which
  * the parent reads until the child exec'd (EOF), failed, or reached the
  * handshake.
+ *
+ * The parked handshake (vc_parked_prepare, vc_parked_run, vc_parked_wait).
+ * A handshake child waits before exec while its caller runs on, so a
+ * CLONE_VM | CLONE_VFORK child of the calling thread would block the caller,
+ * and a child sharing our memory next to the running thread whose TLS it
+ * borrows would race it for errno.  So the clone is made by a thread of its
+ * own, which the managed side provides and which does nothing but sleep in
+ * the kernel's vfork wait until the child has exec'd or exited: the child
+ * then owns that thread's TLS (errno) alone, as a vfork-path child owns its
+ * caller's, and runs on its own stack as ever.  Everything it reads lives
+ * until the clone returns: the request struct, the fd plan and the pipes in
+ * one struct vc_parked (freed by the last of the run and the wait), the
+ * request's strings and arrays in the caller's arena, which the managed side
+ * frees after the run.  The caller's thread meanwhile reads the report pipe
+ * (the only channel here, the run being asleep): the child's pid (step 0,
+ * the first report), then READY, a failure or EOF; the pidfd is the one
+ * CLONE_PIDFD stored before the child ran.  Once the pid came, the caller
+ * closes our copies of the child's pipe ends (the child has its own fd
+ * table by then), so that the release's EPIPE and the report's EOF mean
+ * what they mean on the fork path; the run closes them instead if the clone
+ * failed or the child died before reporting (parked_close_ends: the first
+ * one does it).  The child closes the other fds at step 6 (close_fds), as
+ * the fork path does: it may wait for long and must not hold the parent's
+ * pipes meanwhile.  Costs a page-table copy no more: ~1.7 ms whatever the
+ * parent's size.  The thread that made the clone is the child's parent for
+ * the parent-death signal, so those threads never exit (the managed
+ * ParkedThreads: created when none is idle, at most 64, each busy while its
+ * child waits at the handshake; past that, the fork path).  Where vfork is
+ * emulated by a plain fork, the clone returns at once and the child runs on
+ * in its own copy of memory: the same reports come through the pipe.  A
+ * cgroup takes clone3 with the same flags (spawn_into_cgroup).  A daemon with
+ * a handshake stays on the fork path: its intermediate must exit before the
+ * release (callers wait for it), which a vfork chain cannot do.
  *
  * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
  * same flags as either path (spawn_into_cgroup): the child is born in it.
@@ -182,8 +212,10 @@ struct vc_dirent64 {
 #define ALL_FLAGS (VC_FLAG_NEW_SESSION | VC_FLAG_NEW_PROCESS_GROUP | VC_FLAG_DAEMONIZE | VC_FLAG_SET_UID | \
                    VC_FLAG_SET_GID | VC_FLAG_CLEAR_CAPS | VC_FLAG_NO_NEW_PRIVS | VC_FLAG_HANDSHAKE | \
                    VC_FLAG_SET_NICE | VC_FLAG_TERMINAL)
-/* Requests that need a child with its own memory (see the top).  A daemon
- * alone does not: it takes nested vfork-style clones (vfork_daemon). */
+/* Requests that vc_spawn starts with a child of its own memory (see the top).
+ * A daemon alone does not: it takes nested vfork-style clones (vfork_daemon);
+ * a handshake alone has the parked path (vc_parked_*) besides, which the
+ * managed side takes whenever it has a parked thread to give. */
 #define FORK_FLAGS VC_FLAG_HANDSHAKE
 
 /* What the child tells the parent through the pipe, one record per write (12
@@ -192,7 +224,8 @@ struct vc_dirent64 {
 enum report_type {
     REPORT_FAILURE = 1,  /* stage, value = errno (the hook's return value for VC_STAGE_HOOK) */
     REPORT_DAEMON = 2,   /* value = the daemon's pid, right after the second fork */
-    REPORT_READY = 3     /* the child waits at the handshake */
+    REPORT_READY = 3,    /* the child waits at the handshake */
+    REPORT_PID = 4       /* value = the child's pid: a parked handshake's first report (vc_parked_wait) */
 };
 
 struct report {
@@ -219,6 +252,7 @@ struct child_args {
     char *stack_mid;     /* vfork daemon: the top of the daemon's stack, the lower half of the
                             intermediate's (see step 9) */
     int replacing;       /* 1 under vc_exec: the steps run in the calling process itself */
+    int parked;          /* 1 for a parked handshake (vc_parked_run): step 0 reports the pid */
     pid_t parent_pid;
     vc_sigset old_mask;  /* the calling thread's mask before we blocked all */
     /* Written by the child, read by the parent once clone has returned: the
@@ -691,7 +725,8 @@ static __attribute__((noreturn)) void vfork_daemon(struct child_args *a)
  * call below is a plain system call wrapper, async-signal-safe (on the fork
  * path the hook is the caller's business).  On the vfork path errno lives in
  * the parent thread's TLS (shared memory): harmless, as the parent sleeps
- * until we exec or exit. */
+ * until we exec or exit; on the parked path that thread is the parked one,
+ * which sleeps as long, however long we wait at the handshake. */
 static __attribute__((noreturn)) int child_main(void *arg)
 {
     struct child_args *a = arg;
@@ -699,6 +734,16 @@ static __attribute__((noreturn)) int child_main(void *arg)
     struct sigaction dfl = { .sa_handler = SIG_DFL };
 
     a->shared = 1;
+
+    /* 0. A parked handshake (see "The parked handshake" at the top): its
+     * caller learns the pid from us, since the thread that made the clone
+     * sleeps until we exec or exit.  First, so that every later report (and
+     * the caller's closing of its copies of our pipe ends) comes after it.
+     * The raw getpid: a libc that caches the pid in the thread descriptor
+     * (glibc before 2.25) would answer with the parent's; write(2) is
+     * async-signal-safe. */
+    if (a->parked)
+        child_report(a, REPORT_PID, VC_STAGE_NONE, (int32_t)syscall(SYS_getpid));
 
     /* 1. Signals.  All are blocked, libc's internal ones included (the
      * parent did it before clone with the raw full mask), so no parent
@@ -941,8 +986,8 @@ long vc_clone3_call(struct vc_clone_args *args, size_t size, int (*fn)(void *), 
  * cgroup_fd holds (CLONE_INTO_CGROUP), so not one instruction of it runs
  * elsewhere, and no handshake is needed to move it.  The vfork path does as
  * clone() does (CLONE_VM | CLONE_VFORK on our stack, a daemon's
- * intermediate too); the fork path
- * (a handshake) gets a copy of our memory, like fork() but without glibc's
+ * intermediate too, and a parked handshake's run); the fork path
+ * (a handshake with a daemon, or past the parked threads) gets a copy of our memory, like fork() but without glibc's
  * atfork work, which only the pre-exec hook needs (it may call malloc): a
  * hook and a cgroup are refused together (check_request).  No exit signal,
  * as the clone() path.  Returns the pid, or -1 with errno. */
@@ -1382,6 +1427,259 @@ int vc_handshake_release(int release_fd, int report_fd, vc_spawn_result *res)
     res->stage = VC_STAGE_NONE;
     res->error = 0;
     return 0;
+}
+
+/* ------------------------------------------------------- parked handshake -- */
+
+/* One parked handshake (see the top): the request's copy and everything the
+ * child reads, in memory that lives until both the run (the parked thread,
+ * back from the clone once the child exec'd or exited) and the wait (the
+ * caller) are done with it.  The request's strings and arrays are the
+ * caller's, kept alive until vc_parked_run returns (see the header). */
+struct vc_parked {
+    struct child_args a; /* a.req points at req below */
+    vc_spawn_request req;
+    int *plan;
+    void *stack;
+    size_t page;
+    int pipefd[2];       /* report pipe: [0] the wait's, [1] the child's end */
+    int relfd[2];        /* release pipe: [0] the child's end, [1] the wait's */
+    int cgroup_fd;       /* the run's, closed once the clone returned */
+    int pidfd;           /* CLONE_PIDFD's slot: the kernel stores it before the child runs */
+    pid_t pid;           /* the run's: clone's return */
+    int clone_err;       /* the run's: errno of a clone that made no child */
+    int ends_taken;      /* 0 until the run or the wait takes the child's ends to close them */
+    int refs;            /* the run and the wait: the last one frees */
+};
+
+static void parked_put(vc_parked *p)
+{
+    if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    for (int i = 0; i < 2; i++) {
+        if (p->pipefd[i] >= 0)
+            close(p->pipefd[i]);
+        if (p->relfd[i] >= 0)
+            close(p->relfd[i]);
+    }
+    free(p->plan);
+    free(p);
+}
+
+/* Our copies of the child's pipe ends (the report pipe's write end, the
+ * release pipe's read end) must close for the caller to see the child's EOF
+ * and EPIPE as on the fork path.  They may close once the child has its own
+ * fd table, that is once the clone happened: the wait closes them on the
+ * child's first report (REPORT_PID), the run when the clone returns (a clone
+ * that failed, or a child that died before reporting).  Whoever comes first;
+ * the other never touches the numbers, which may be another fd's by then. */
+static void parked_close_ends(vc_parked *p)
+{
+    int expected = 0;
+    if (!__atomic_compare_exchange_n(&p->ends_taken, &expected, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    close(p->pipefd[1]);
+    close(p->relfd[0]);
+    p->pipefd[1] = p->relfd[0] = -1;
+}
+
+int vc_parked_prepare(const vc_spawn_request *req, vc_spawn_result *res, vc_parked **out)
+{
+    vc_parked *p;
+    struct child_args *a;
+    int stage, err;
+
+    *out = NULL;
+    if ((stage = check_request(req)) != VC_STAGE_NONE)
+        return fail(res, stage, EINVAL);
+    if (!(req->flags & VC_FLAG_HANDSHAKE) || (req->flags & VC_FLAG_DAEMONIZE) || req->hook != NULL)
+        return fail(res, VC_STAGE_HANDSHAKE, EINVAL);
+    if (!pidfd_supported())
+        return fail(res, VC_STAGE_FORK, ENOSYS);
+    if ((p = calloc(1, sizeof *p)) == NULL)
+        return fail(res, VC_STAGE_FORK, ENOMEM);
+    p->req = *req;
+    p->pipefd[0] = p->pipefd[1] = p->relfd[0] = p->relfd[1] = p->cgroup_fd = p->pidfd = -1;
+    p->pid = -1;
+    p->refs = 2;
+    a = &p->a;
+    a->req = &p->req;
+    a->err_fd = a->release_fd = a->pidfile_fd = -1;
+    /* Not forked: the child shares our memory.  But it closes the other fds
+     * (step 6) rather than marking them, as the fork path does: it may wait
+     * at the handshake for as long as the caller likes, and must not hold
+     * meanwhile the parent's pipes (another child's output, our own release
+     * pipe's write end, whose EOF cancels it). */
+    a->close_fds = 1;
+    a->parked = 1;
+    p->page = (size_t)sysconf(_SC_PAGESIZE);
+
+    if ((p->plan = plan_fds(a)) == NULL) {
+        stage = VC_STAGE_FORK, err = ENOMEM;
+        goto out;
+    }
+    if (a->max_target < 0) {
+        stage = VC_STAGE_PASS_FDS, err = EINVAL;
+        goto out;
+    }
+    /* Both pipes always: the pipe is the only report channel here (the
+     * caller reads it while the run still sleeps in the clone).  The child's
+     * ends above every target, the last entries of keep[] (as vc_spawn). */
+    if (pipe2(p->pipefd, O_CLOEXEC) != 0 || lift(&p->pipefd[1], a->max_target) != 0 ||
+        pipe2(p->relfd, O_CLOEXEC) != 0 || lift(&p->relfd[0], a->max_target) != 0) {
+        stage = VC_STAGE_PIPE, err = errno;
+        goto out;
+    }
+    a->err_fd = p->pipefd[1];
+    a->release_fd = p->relfd[0];
+    p->plan[3 * a->nmap + (p->relfd[0] < p->pipefd[1] ? 0 : 1)] = p->relfd[0];
+    p->plan[3 * a->nmap + (p->relfd[0] < p->pipefd[1] ? 1 : 0)] = p->pipefd[1];
+    a->nkeep = a->nmap + 2;
+    if ((p->stack = stack_get(p->page)) == NULL) {
+        stage = VC_STAGE_FORK, err = errno;
+        goto out;
+    }
+    if (req->cgroup != NULL && (p->cgroup_fd = open(req->cgroup, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        stage = VC_STAGE_CGROUP, err = errno;
+        goto out;
+    }
+    if (req->parent_death_signal != 0)
+        a->parent_pid = getpid();
+    /* The caller's signal mask, for the child's step 1 (the program starts
+     * with its spawner's mask, not the parked thread's). */
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &a->old_mask, sizeof(vc_sigset));
+    *out = p;
+    return 0;
+
+out:
+    if (p->stack != NULL)
+        stack_put(p->stack, p->page);
+    if (p->cgroup_fd >= 0)
+        close(p->cgroup_fd);
+    p->refs = 1;
+    parked_put(p);
+    return fail(res, stage, err);
+}
+
+void vc_parked_run(vc_parked *p)
+{
+    const vc_sigset all = ~(vc_sigset)0;
+    vc_sigset saved;
+    pid_t pid;
+    int err;
+
+    /* As vc_spawn: every signal blocked in this thread, so that the child
+     * starts with all blocked (child step 1).  This thread's own mask comes
+     * back after the clone; the child takes the caller's (prepare). */
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &saved, sizeof(vc_sigset));
+    if (p->cgroup_fd >= 0) {
+        pid = spawn_into_cgroup(&p->a, p->stack, p->page, p->cgroup_fd, &p->pidfd);
+    } else {
+        /* No exit signal, as vc_spawn's clone.  The kernel stores the pidfd
+         * in p->pidfd before the child runs, so the wait finds it there once
+         * the child has reported. */
+        pid = clone(child_main, (char *)p->stack + p->page + CHILD_STACK_SIZE,
+                    CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &p->a, &p->pidfd, NULL, NULL);
+        if (pid < 0 && (errno == EINVAL || errno == ENOSYS))
+            pid = spawn_vfork(&p->a);
+    }
+    err = errno;
+    (void)syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved, NULL, sizeof(vc_sigset));
+
+    /* Here the child has exec'd or exited (or, where vfork is emulated by a
+     * plain fork, runs on in its own copy of memory): nothing of ours is in
+     * its use any more. */
+    p->clone_err = pid < 0 ? err : 0;
+    __atomic_store_n(&p->pid, pid, __ATOMIC_RELEASE);
+    if (p->cgroup_fd >= 0) {
+        close(p->cgroup_fd);
+        p->cgroup_fd = -1;
+    }
+    stack_put(p->stack, p->page);
+    p->stack = NULL;
+    parked_close_ends(p); /* after the stores above: the wait reads them at EOF */
+    parked_put(p);
+}
+
+int vc_parked_wait(vc_parked *p, vc_spawn_result *res)
+{
+    struct report rec = { 0, VC_STAGE_NONE, 0 };
+    pid_t pid = -1;
+    int pidfd, stage = VC_STAGE_NONE, err = 0, ready = 0;
+
+    /* The child's reports: its pid first, then READY, or a failure, or EOF
+     * (the child died before reporting it reached the handshake, or the clone
+     * failed: then the run closed our copies of the child's ends, after
+     * storing pid and clone_err). */
+    for (;;) {
+        struct report r;
+        ssize_t n;
+        do
+            n = read(p->pipefd[0], &r, sizeof r);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)sizeof r)
+            break;
+        if (r.type == REPORT_PID) {
+            pid = r.value;
+            parked_close_ends(p);
+            continue;
+        }
+        rec = r;
+        break;
+    }
+    if (pid < 0) {
+        pid = __atomic_load_n(&p->pid, __ATOMIC_ACQUIRE);
+        if (pid < 0) {
+            err = p->clone_err;
+            /* As vc_spawn: with a cgroup, clone3's refusals are the cgroup's. */
+            stage = p->req.cgroup != NULL && err != EAGAIN && err != ENOMEM ? VC_STAGE_CGROUP : VC_STAGE_FORK;
+            goto out;
+        }
+    }
+    /* The kernel's CLONE_PIDFD store came before the child ran, so before its
+     * first report.  Without one (the vfork fallback) the child is our
+     * unreaped child, and its pid cannot have been recycled (vc_spawn). */
+    pidfd = __atomic_load_n(&p->pidfd, __ATOMIC_ACQUIRE);
+    if (pidfd < 0)
+        pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    err = errno;
+    if (rec.type == REPORT_FAILURE) {
+        reap(pid, pidfd);
+        stage = rec.stage, err = rec.value;
+        goto out;
+    }
+    if (pidfd < 0) {
+        kill(pid, SIGKILL);
+        reap(pid, -1);
+        stage = VC_STAGE_FORK;
+        goto out;
+    }
+    ready = rec.type == REPORT_READY;
+    res->pid = pid;
+    res->pidfd = pidfd;
+    res->stage = VC_STAGE_NONE;
+    res->error = 0;
+    res->daemon_pid = 0;
+    res->handshake_ready = ready;
+    res->report_fd = -1;
+    res->release_fd = -1;
+    if (ready) {
+        res->report_fd = p->pipefd[0];
+        res->release_fd = p->relfd[1];
+        p->pipefd[0] = p->relfd[1] = -1;
+    }
+
+out:
+    if (p->pipefd[0] >= 0) {
+        close(p->pipefd[0]);
+        p->pipefd[0] = -1;
+    }
+    if (p->relfd[1] >= 0) {
+        close(p->relfd[1]);
+        p->relfd[1] = -1;
+    }
+    parked_put(p);
+    return stage == VC_STAGE_NONE ? 0 : fail(res, stage, err);
 }
 
 int vc_user_groups(uint32_t uid, uint32_t extra_gid, uint32_t *primary_gid, uint32_t *groups, int32_t *ngroups)

@@ -139,9 +139,9 @@ typedef struct vc_spawn_result {
  * Plain requests use clone(CLONE_VM|CLONE_VFORK): the calling thread sleeps
  * until the child exec'd or failed; so does a daemon alone (its intermediate
  * is such a child, and the daemon a CLONE_VM | CLONE_VFORK child of it: no
- * page table is copied).  A hook or a handshake need a real fork (glibc's
+ * page table is copied).  A hook or a handshake need a real fork here (glibc's
  * fork(), so that a hook may even call malloc), and so does a daemon with
- * either of them: the call
+ * either of them (a handshake alone has vc_parked_* below, without a fork): the call
  * then reads the child's reports until it exec'd or failed, or reached the
  * handshake (VC_FLAG_HANDSHAKE: res->report_fd and res->release_fd are then
  * the caller's, for vc_handshake_release).  A daemon: res->pid is the
@@ -215,6 +215,38 @@ int vc_try_reap(int pidfd, int32_t *raw_status);
  * Closes neither fd.
  */
 int vc_handshake_release(int release_fd, int report_fd, vc_spawn_result *res);
+
+/*
+ * A handshake start without a fork (see "The parked handshake" in
+ * vircommand_spawn.c): for a request with VC_FLAG_HANDSHAKE, without a hook
+ * and without VC_FLAG_DAEMONIZE (anything else: EINVAL at VC_STAGE_HANDSHAKE).
+ * Three calls, which together do what vc_spawn does for such a request:
+ *
+ * vc_parked_prepare, on the caller's thread: validates the request as
+ * vc_spawn does, copies the request struct (not what it points to), makes
+ * the pipes and the child's stack.  0 with *parked set, or -1 with
+ * res->stage and res->error and nothing created.
+ *
+ * vc_parked_run, on a thread of its own that the caller provides (the
+ * "parked" thread): clone(CLONE_VM | CLONE_VFORK), which returns only once the
+ * child has exec'd or exited, possibly long after the caller was released.
+ * The strings and arrays the request points to must stay valid until
+ * vc_parked_run returns.  With a parent-death signal, that thread must not
+ * exit while the child lives (Linux sends the signal when the creating
+ * thread exits).
+ *
+ * vc_parked_wait, on the caller's thread, after handing *parked to the run:
+ * waits for the child to reach the handshake, fail, or die, and returns as
+ * vc_spawn would (res->report_fd and res->release_fd for
+ * vc_handshake_release when res->handshake_ready).
+ *
+ * Every successful prepare must be followed by exactly one run and one
+ * wait: the last of the two frees *parked.
+ */
+typedef struct vc_parked vc_parked;
+int vc_parked_prepare(const vc_spawn_request *req, vc_spawn_result *res, vc_parked **parked);
+void vc_parked_run(vc_parked *parked);
+int vc_parked_wait(vc_parked *parked, vc_spawn_result *res);
 
 /*
  * The supplementary groups of uid, computed in the parent (getpwuid_r and

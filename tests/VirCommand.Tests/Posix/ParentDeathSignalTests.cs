@@ -11,23 +11,27 @@ public sealed class ParentDeathSignalTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     /// <summary>Starts this assembly as an intermediate process that spawns the probe; returns it and the probe's report.</summary>
-    private async Task<(IRunningCommand Helper, string Report)> StartIntermediateAsync(Signal? signal)
+    private async Task<(IRunningCommand Helper, string Report)> StartIntermediateAsync(Signal? signal, bool handshake = false)
     {
         var report = _dir.File("report");
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
         var helper = Command.NewArgList(dotnet, typeof(HelperProgram).Assembly.Location, "pdeathsig",
                 ((int?)signal ?? 0).ToString(CultureInfo.InvariantCulture), Probe.Path, report)
             .SetOutputPipe().SetGracefulSignal(Signal.SIGKILL);
+        if (handshake)
+            helper.AddArg("handshake");
         var running = await Posix.Runner.StartAsync(helper);
         using var reader = new StreamReader(running.StandardOutput!);
         Assert.Equal("started", await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)));
         return (running, await Probe.ReadReportAsync(report));
     }
 
-    [LinuxFact]
-    public async Task The_child_gets_the_signal_when_the_parent_process_dies()
+    [LinuxTheory]
+    [InlineData(false)]
+    [InlineData(true)] // a handshake: the clone comes from a parked thread, which never exits (issue 18, P6)
+    public async Task The_child_gets_the_signal_when_the_parent_process_dies(bool handshake)
     {
-        var (helper, report) = await StartIntermediateAsync(Signal.SIGTERM);
+        var (helper, report) = await StartIntermediateAsync(Signal.SIGTERM, handshake);
         var child = Probe.Int(report, "pid");
         try
         {
