@@ -125,7 +125,9 @@ public sealed class SshCommandRunner : CommandRunnerBase
     {
         ArgumentNullException.ThrowIfNull(plan);
         var commandLine = plan.CommandLine;
-        _connection.EnsureMaster(commandLine);
+        var timeout = Ssh.StartTimeout;
+        var elapsed = Stopwatch.StartNew();
+        _connection.EnsureMaster(commandLine, timeout);
         var nonce = RemoteScript.NewNonce();
         var startTime = DateTimeOffset.UtcNow;
         var ssh = _connection.Start(RemoteScript.For(plan, nonce), commandLine);
@@ -133,7 +135,19 @@ public sealed class SshCommandRunner : CommandRunnerBase
         RemoteStart start;
         try
         {
-            // The wrapper reports before the command writes anything: this waits one round trip.
+            // The wrapper reports before the command writes anything: this waits one round trip, plus the
+            // remote login shell's startup files, which may hang (a prompt, a lock): hence the deadline.
+            var left = timeout == Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Max(0, (timeout - elapsed.Elapsed).Ticks));
+            if (!reports.Started.Wait(left))
+            {
+                // The client goes, so the channel closes: a login shell that goes on later dies of SIGPIPE at
+                // the wrapper's start report, its first write, before the command's exec.
+                ssh.Kill();
+                ssh.WaitForExit();
+                throw new SshConnectionException(commandLine, Ssh.Destination,
+                    $"the remote side did not start the command within the start timeout ({timeout}, SshOptions.StartTimeout): stuck in the session's start, " +
+                    $"the remote login shell and its startup files before the wrapper's start report. {reports.Tail}".Trim());
+            }
             start = reports.Started.GetAwaiter().GetResult();
         }
         catch

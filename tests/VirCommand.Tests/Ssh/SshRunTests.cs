@@ -233,6 +233,40 @@ public sealed class SshRunTests : IAsyncLifetime
         Assert.Contains("Host key verification failed", error.Message, StringComparison.Ordinal);
     }
 
+    [SshFact]
+    public async Task A_start_stuck_in_the_remote_login_fails_at_the_start_timeout_and_the_command_never_runs_later()
+    {
+        using var dir = new TempDir();
+        var marker = dir.File("ran");
+        var options = SshServer.Instance.SlowLoginOptions();
+        // Shorter than the slow login, so the timeout, not the login, ends the start; long enough for the
+        // master's handshake (which no login delays) on a loaded machine.
+        options.StartTimeout = SshServer.SlowLogin / 2;
+        await using var runner = new SshCommandRunner(options);
+        var logins = File.Exists(SshServer.Instance.SlowLoginPids) ? File.ReadAllLines(SshServer.Instance.SlowLoginPids).Length : 0;
+
+        var error = await Assert.ThrowsAsync<SshConnectionException>(() => runner.RunAsync(Command.New("touch").AddArg(marker)).OrHang());
+
+        Assert.Contains("SshOptions.StartTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("remote login shell", error.Message, StringComparison.Ordinal);
+        Assert.Equal(options.Destination, error.Destination);
+        // The login goes on after the start was given up; once it is over, the command must not have run.
+        var pid = int.Parse(File.ReadAllLines(SshServer.Instance.SlowLoginPids)[logins], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await Processes.WaitGoneAsync(pid, HangGuard.Limit), $"the slow login {pid} still runs");
+        Assert.False(File.Exists(marker), "the command ran after its start timed out");
+    }
+
+    [Fact]
+    public void Invalid_start_timeouts_are_refused()
+    {
+        foreach (var timeout in (TimeSpan[])[TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromDays(30)])
+        {
+            var error = Assert.Throws<ArgumentException>(() => new SshCommandRunner(new SshOptions { Host = "h", StartTimeout = timeout }));
+            Assert.Contains("StartTimeout", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(new SshOptions { Host = "h", StartTimeout = Timeout.InfiniteTimeSpan }.Validate());
+    }
+
     [Fact]
     public void Invalid_options_are_refused_naming_every_problem()
     {
