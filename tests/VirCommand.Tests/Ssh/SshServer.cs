@@ -19,8 +19,9 @@ internal sealed class SshServer
     private readonly Process _sshd;
     private readonly string _directory;
 
-    private SshServer(Process sshd, string directory, int port, int slowLoginPort)
+    private SshServer(Process sshd, string directory, int port, int slowLoginPort, int noPerlPort)
     {
+        NoPerlPort = noPerlPort;
         _sshd = sshd;
         _directory = directory;
         Port = port;
@@ -42,6 +43,20 @@ internal sealed class SshServer
     /// writes the pid of its shell to <see cref="SlowLoginPids"/> first.
     /// </summary>
     public int SlowLoginPort { get; }
+
+    /// <summary>
+    /// A third port of the same server whose sessions run with a PATH of a few tools and no perl (a
+    /// ForceCommand standing in for a host without perl, as a BusyBox system is).
+    /// </summary>
+    public int NoPerlPort { get; }
+
+    /// <summary>Options for <see cref="NoPerlPort"/>, as <see cref="DirectOptions"/> names the server.</summary>
+    public SshOptions NoPerlOptions()
+    {
+        var options = DirectOptions();
+        options.Port = NoPerlPort;
+        return options;
+    }
 
     /// <summary>How long a login on <see cref="SlowLoginPort"/> takes before it runs the command.</summary>
     public static TimeSpan SlowLogin => TimeSpan.FromSeconds(6);
@@ -99,6 +114,20 @@ internal sealed class SshServer
             var slowLoginPort = FreePort();
             while (slowLoginPort == port)
                 slowLoginPort = FreePort();
+            var noPerlPort = FreePort();
+            while (noPerlPort == port || noPerlPort == slowLoginPort)
+                noPerlPort = FreePort();
+            var noPerlBin = Directory.CreateDirectory(Path.Combine(directory, "no-perl-bin")).FullName;
+            foreach (var tool in (string[])["sh", "setsid", "env", "dd", "kill", "sleep", "true", "cat"])
+            {
+                if (Which(tool) is { } path)
+                    File.CreateSymbolicLink(Path.Combine(noPerlBin, tool), path);
+            }
+            File.WriteAllText(Path.Combine(directory, "no-perl-login"), $"""
+                PATH={noPerlBin}; export PATH
+                exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
+
+                """);
             // The original command runs through sh as the login shell would run it (it is one shell line).
             File.WriteAllText(Path.Combine(directory, "slow-login"), $"""
                 echo $$ >>{directory}/slow-login.pids
@@ -107,10 +136,11 @@ internal sealed class SshServer
 
                 """);
             var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(directory, "host_key.pub")).Split(' ')[..2]);
-            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n[127.0.0.1]:{slowLoginPort} {hostKey}\n");
+            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n[127.0.0.1]:{slowLoginPort} {hostKey}\n[127.0.0.1]:{noPerlPort} {hostKey}\n");
             File.WriteAllText(Path.Combine(directory, "sshd_config"), $"""
                 ListenAddress 127.0.0.1:{port}
                 ListenAddress 127.0.0.1:{slowLoginPort}
+                ListenAddress 127.0.0.1:{noPerlPort}
                 HostKey {directory}/host_key
                 AuthorizedKeysFile {directory}/authorized_keys
                 PidFile none
@@ -128,6 +158,8 @@ internal sealed class SshServer
 
                 Match LocalPort {slowLoginPort}
                   ForceCommand /bin/sh {directory}/slow-login
+                Match LocalPort {noPerlPort}
+                  ForceCommand /bin/sh {directory}/no-perl-login
 
                 """);
             File.WriteAllText(Path.Combine(directory, "ssh_config"), $"""
@@ -148,7 +180,7 @@ internal sealed class SshServer
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             })!;
-            var server = new SshServer(sshd, directory, port, slowLoginPort);
+            var server = new SshServer(sshd, directory, port, slowLoginPort, noPerlPort);
             if (!server.WaitListening())
             {
                 server.Stop();
