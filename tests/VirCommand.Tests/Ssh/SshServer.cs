@@ -59,7 +59,7 @@ internal sealed class SshServer
     }
 
     /// <summary>How long a login on <see cref="SlowLoginPort"/> takes before it runs the command.</summary>
-    public static TimeSpan SlowLogin => TimeSpan.FromSeconds(6);
+    public static TimeSpan SlowLogin => TimeSpan.FromSeconds(20);
 
     /// <summary>The file each slow login appends its shell's pid to.</summary>
     public string SlowLoginPids => Path.Combine(_directory, "slow-login.pids");
