@@ -11,7 +11,8 @@ namespace VirCommand.Backends.Ssh;
 /// channel open; the run's drain time then applies, and the client is closed when the run stops reading).
 /// </summary>
 /// <remarks>
-/// The status is the remote shell's <c>$?</c>, an exit code (128 + N for a death by signal N). ssh's stderr
+/// The status is the raw wait status perl's <c>waitpid</c> gave the wrapper, or on a host without perl the
+/// remote shell's <c>$?</c>, an exit code (128 + N for a death by signal N). ssh's stderr
 /// ending without the report is a lost connection (<see cref="SshConnectionException"/>), or the end of a
 /// command this run killed with SIGKILL.
 /// </remarks>
@@ -172,11 +173,11 @@ internal sealed class SshChild : IChildProcess
     private async Task<int> StatusAsync()
     {
         if (await _reports.Ended.ConfigureAwait(false) is { } status)
-            return CommandResult.ExitStatus(status);
+            return status;
         await _ssh.WaitForExitAsync().ConfigureAwait(false);
-        // The remote shell would have reported the kill as 128 + 9.
+        // The client was closed after this run's SIGKILL could not be sent (or the channel went with it): the kill is all there is to tell.
         if (_killed)
-            return CommandResult.ExitStatus(128 + (int)VirCommand.Signal.SIGKILL);
+            return CommandResult.SignalStatus(VirCommand.Signal.SIGKILL);
         throw new SshConnectionException(_plan.CommandLine, _destination,
             $"the connection was lost while the remote command {Pid} ran (ssh exited with {_ssh.ExitCode}); how it ended is unknown. {_reports.Tail}".Trim());
     }

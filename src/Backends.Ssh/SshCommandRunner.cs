@@ -20,13 +20,20 @@ namespace VirCommand.Backends.Ssh;
 /// </para>
 /// <para>
 /// Where it differs from a local backend: <see cref="IRunningCommand.Pid"/> is the pid on the host; the
-/// command always leads a new session there (so <see cref="Command.NewProcessGroup"/>, a group in the
-/// parent's session, is refused: ask <see cref="Command.NewSession"/> to have stops reach the whole group);
-/// the parent whose environment, directory and PATH apply is the remote login shell; an explicit
-/// environment starts the command through <c>env -i</c> with its resolved path as argv[0]; a failure only
-/// the exec itself can see (a missing script interpreter) is the remote shell's exit 126 or 127 rather than
-/// a start failure; a death by signal N reads as exit code 128 + N. ssh's own failures are <see cref="SshConnectionException"/>. The remote
-/// login shell must be a POSIX shell, and the host must have <c>setsid</c> (util-linux, BusyBox).
+/// command leads a new session there, or with <see cref="Command.NewProcessGroup"/> (and no
+/// <see cref="Command.NewSession"/>) a new process group in the session sshd made for the run; the
+/// parent whose environment, directory and PATH apply is the remote login shell; an explicit
+/// environment starts the command through <c>env -i</c> with its resolved path as argv[0]. The wrapper
+/// waits for the command through <c>perl</c> (Essential on Debian and Ubuntu, in most other
+/// distributions' base): its raw wait status tells a death by signal from an exit. On a host without
+/// perl, <see cref="Command.RawStatus"/> and <see cref="Command.NewProcessGroup"/> are refused at the
+/// start (<see cref="CommandNotSupportedException"/>, nothing runs) and any other run's death by signal
+/// N reads as exit code 128 + N, the shell's <c>$?</c>. A script whose <c>#!</c> interpreter is missing or
+/// not executable fails at <see cref="StartStage.Exec"/> with ENOENT or EACCES, as exec would; a file in
+/// no format the kernel knows is run by the remote <c>sh</c> as a script (as <c>execvp</c> does) rather
+/// than failing with ENOEXEC. ssh's own failures are <see cref="SshConnectionException"/>, a start that
+/// takes longer than <see cref="SshOptions.StartTimeout"/> too. The remote login shell must be a POSIX
+/// shell, and the host must have <c>setsid</c> (util-linux, BusyBox) where it has no perl.
 /// </para>
 /// <para>Lifetime: disposing the runner stops the runs it owns, then closes the master connection.</para>
 /// </remarks>
@@ -54,12 +61,13 @@ public sealed class SshCommandRunner : CommandRunnerBase
 
     /// <summary>
     /// What the channel honours: stdio pipes (and what the engine builds on them), merged output, umask, a
-    /// session of its own (every remote command has one), signals; and, as sshd starts sessions, only fds
-    /// 0–2 and default signal actions. Not <see cref="CommandFeatures.RawStatus"/>: the remote shell reports
-    /// a death by signal N as 128 + N, like an exit with that code.
+    /// session or a process group of its own, signals, the raw status; and, as sshd starts sessions, only
+    /// fds 0–2 and default signal actions. The raw status and the process group need perl on the host
+    /// (see the class remarks); where it is missing, a run that asks for either is refused at its start.
     /// </summary>
     public static CommandFeatures SupportedFeatures =>
         CommandFeatures.StdioPipes | CommandFeatures.MergedOutput | CommandFeatures.Umask | CommandFeatures.NewSession
+        | CommandFeatures.NewProcessGroup | CommandFeatures.RawStatus
         | CommandFeatures.GracefulSignal | CommandFeatures.CloseOtherFds | CommandFeatures.DefaultSignals;
 
     /// <summary>The host and how it is reached.</summary>
@@ -125,7 +133,9 @@ public sealed class SshCommandRunner : CommandRunnerBase
     {
         ArgumentNullException.ThrowIfNull(plan);
         var commandLine = plan.CommandLine;
-        _connection.EnsureMaster(commandLine);
+        var timeout = Ssh.StartTimeout;
+        var elapsed = Stopwatch.StartNew();
+        _connection.EnsureMaster(commandLine, timeout);
         var nonce = RemoteScript.NewNonce();
         var startTime = DateTimeOffset.UtcNow;
         var ssh = _connection.Start(RemoteScript.For(plan, nonce), commandLine);
@@ -133,7 +143,19 @@ public sealed class SshCommandRunner : CommandRunnerBase
         RemoteStart start;
         try
         {
-            // The wrapper reports before the command writes anything: this waits one round trip.
+            // The wrapper reports before the command writes anything: this waits one round trip, plus the
+            // remote login shell's startup files, which may hang (a prompt, a lock): hence the deadline.
+            var left = timeout == Timeout.InfiniteTimeSpan ? timeout : TimeSpan.FromTicks(Math.Max(0, (timeout - elapsed.Elapsed).Ticks));
+            if (!reports.Started.Wait(left))
+            {
+                // The client goes, so the channel closes: a login shell that goes on later dies of SIGPIPE at
+                // the wrapper's start report, its first write, before the command's exec.
+                ssh.Kill();
+                ssh.WaitForExit();
+                throw new SshConnectionException(commandLine, Ssh.Destination,
+                    $"the remote side did not start the command within the start timeout ({timeout}, SshOptions.StartTimeout): stuck in the session's start, " +
+                    $"the remote login shell and its startup files before the wrapper's start report. {reports.Tail}".Trim());
+            }
             start = reports.Started.GetAwaiter().GetResult();
         }
         catch
@@ -150,6 +172,8 @@ public sealed class SshCommandRunner : CommandRunnerBase
         ssh.WaitForExit();
         var status = ssh.ExitCode;
         ssh.Dispose();
+        if (start.Unsupported != CommandFeatures.None)
+            throw new CommandNotSupportedException(commandLine, start.Unsupported, Name, FullerBackend, $"on {Ssh.Destination}, {start.Detail}");
         if (start.Reported)
             throw new CommandStartException(commandLine, start.FailedStage, start.Errno, start.Detail is null ? $"on {Ssh.Destination}" : $"on {Ssh.Destination}: {start.Detail}");
         if (status == 255)

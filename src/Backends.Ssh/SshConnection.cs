@@ -87,8 +87,8 @@ internal sealed class SshConnection : IDisposable
     /// Makes sure a master is up, starting one if its socket is missing: ssh authenticates, then goes to the
     /// background (<c>-f</c>) with the socket in place. Serialized, so that concurrent first runs start one.
     /// </summary>
-    /// <exception cref="SshConnectionException">ssh could not connect (its own message is in the exception).</exception>
-    public void EnsureMaster(string commandLine)
+    /// <exception cref="SshConnectionException">ssh could not connect (its own message is in the exception), or not within <paramref name="timeout"/>.</exception>
+    public void EnsureMaster(string commandLine, TimeSpan timeout)
     {
         lock (_lock)
         {
@@ -99,7 +99,14 @@ internal sealed class SshConnection : IDisposable
             // The background master keeps the redirected streams as long as it lives; nobody reads them: it logs to its file.
             using var ssh = StartOrThrow(Client(Arguments(master: true)), commandLine);
             ssh.StandardInput.Close();
-            ssh.WaitForExit();
+            if (!ssh.WaitForExit(timeout))
+            {
+                // Not yet authenticated (it goes to the background only then): stopping it leaves no master behind.
+                ssh.Kill();
+                ssh.WaitForExit();
+                throw new SshConnectionException(commandLine, _options.Destination,
+                    $"the master connection did not come up within the start timeout ({timeout}, SshOptions.StartTimeout): stuck connecting or authenticating");
+            }
             if (ssh.ExitCode == 0 && File.Exists(ControlPath))
                 return;
             var said = File.Exists(log) ? File.ReadAllText(log).Trim() : "";

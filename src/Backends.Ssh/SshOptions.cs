@@ -47,6 +47,18 @@ public sealed class SshOptions
     /// <summary>How long ssh waits for the connection (its ConnectTimeout); default 15 seconds.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a start may take, from asking for it to the remote wrapper's report that the command runs
+    /// (or why it does not): the master connection when one must be opened, then the session and the remote
+    /// login shell, whose startup files run first. A start that takes longer fails with
+    /// <see cref="SshConnectionException"/> naming the stage it was stuck at, and its ssh client is stopped
+    /// (the command never starts on the host: its start report would be its first write, to a closed channel).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits as long as it takes. Default: one minute, ample for a
+    /// slow login shell on a loaded host and still an end to a hung one (a startup file waiting for input
+    /// or a lock).
+    /// </summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>The ssh client: a bare name looked up on PATH, or a path. Default <c>ssh</c>.</summary>
     public string SshProgram { get; set; } = "ssh";
 
@@ -77,6 +89,8 @@ public sealed class SshOptions
             errors.Add($"{nameof(ControlPersist)} must be a positive whole number of seconds; it is {ControlPersist}.");
         if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout.TotalSeconds > int.MaxValue || ConnectTimeout.Ticks % TimeSpan.TicksPerSecond != 0)
             errors.Add($"{nameof(ConnectTimeout)} must be a positive whole number of seconds; it is {ConnectTimeout}.");
+        if (StartTimeout != Timeout.InfiniteTimeSpan && (StartTimeout <= TimeSpan.Zero || StartTimeout.TotalMilliseconds > int.MaxValue))
+            errors.Add($"{nameof(StartTimeout)} must be positive and at most {TimeSpan.FromMilliseconds(int.MaxValue)}, or Timeout.InfiniteTimeSpan; it is {StartTimeout}.");
         if (string.IsNullOrEmpty(SshProgram) || SshProgram.Any(char.IsControl))
             errors.Add($"{nameof(SshProgram)} must name the ssh client; it is '{SshProgram}'.");
         return errors;

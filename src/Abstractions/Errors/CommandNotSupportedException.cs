@@ -9,7 +9,18 @@ public sealed class CommandNotSupportedException : CommandException
     /// <param name="backend">The backend that refused.</param>
     /// <param name="alternative">Which backend does support it, or null.</param>
     public CommandNotSupportedException(string commandLine, CommandFeatures feature, string backend, string? alternative)
-        : base(commandLine, $"the {backend} backend does not support {feature}" + (alternative is null ? "" : $"; the {alternative} backend does"))
+        : this(commandLine, feature, backend, alternative, null)
+    {
+    }
+
+    /// <summary>Creates the exception for a backend that supports the feature only where it runs has what it takes.</summary>
+    /// <param name="commandLine">The command's string form, secrets redacted.</param>
+    /// <param name="feature">The first unsupported feature.</param>
+    /// <param name="backend">The backend that refused.</param>
+    /// <param name="alternative">Which backend does support it, or null.</param>
+    /// <param name="reason">Why it cannot here (what the host lacks), or null.</param>
+    public CommandNotSupportedException(string commandLine, CommandFeatures feature, string backend, string? alternative, string? reason)
+        : base(commandLine, $"the {backend} backend does not support {feature}" + (reason is null ? "" : $" here: {reason}") + (alternative is null ? "" : $"; the {alternative} backend does"))
     {
         Feature = feature;
         Backend = backend;

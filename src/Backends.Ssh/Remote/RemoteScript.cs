@@ -24,25 +24,39 @@ namespace VirCommand.Backends.Ssh.Remote;
 /// <item>Working directory: a failed <c>cd</c> reports stage WorkingDirectory with the errno the reason
 /// implies (ENOENT missing, ENOTDIR not a directory, EACCES otherwise).</item>
 /// <item>Umask.</item>
+/// <item>A script's interpreter: the exec would fail with ENOENT (missing) or EACCES (a directory, not
+/// executable) for the <c>#!</c> line's interpreter, which the remote shell would turn into its own exit
+/// 127 or 126, like the command's own: it is checked here, after the <c>cd</c> (a relative interpreter is
+/// relative to the new directory, as for the kernel), and reported as stage Exec. Only the first 256 bytes
+/// are read (the kernel's limit too), through <c>dd</c>: the shell's <c>read</c> would go byte by byte
+/// through a binary without a newline.</item>
 /// <item>An explicit environment runs the resolved path through <c>env -i</c> with exactly the listed
 /// variables; otherwise the command inherits the login environment. argv[0] is the program as given,
 /// except the resolved path for a relative path (the directory changed) and under an explicit environment
 /// (env looks a bare name up on the new PATH).</item>
-/// <item>The command starts in a new session (<c>setsid</c>), so it leads its own process group, apart from
-/// the wrapper: a stop reaches the command (or its group) and leaves the wrapper to report. It reports its
-/// pid (the group's id) itself just before exec, so the report is the first thing on stderr of the command's,
-/// and writes the nonce on a line of stdout, the last thing before the command's own: what comes before
-/// either is the login shell's (its startup files), which the run drops (<see cref="ReportReader"/>,
-/// <see cref="CommandOutput"/>).</item>
+/// <item>The command starts in a new session, or with NewProcessGroup a new process group in the session
+/// sshd made for the run, so it leads its own process group, apart from the wrapper: a stop reaches the
+/// command (or its group) and leaves the wrapper to report. It reports its pid (the group's id) itself just
+/// before exec, so the report is the first thing on stderr of the command's, and writes the nonce on a line
+/// of stdout, the last thing before the command's own: what comes before either is the login shell's (its
+/// startup files), which the run drops (<see cref="ReportReader"/>, <see cref="CommandOutput"/>). A failed
+/// write of either (nobody reads: the start was given up) ends it before the exec.</item>
 /// <item>The wrapper waits for it in the foreground (no job control: stdin stays the command's, SIGINT and
-/// SIGQUIT stay at their defaults) and reports the shell's status, <c>$?</c>.</item>
+/// SIGQUIT stay at their defaults). Through perl where the host has it: perl forks, the child calls
+/// setsid (or setpgid) and execs the command's shell, and perl reports <c>waitpid</c>'s raw status
+/// (<c>wait</c>), which tells a death by signal N from <c>exit 128+N</c>. perl opens no fd before the fork
+/// and sets no signal action, so the command gets what the shell would have given it. Without perl:
+/// <c>setsid</c> and the shell's <c>$?</c> (<c>exit</c>), in which the two read alike, and a run that
+/// needs the raw status or a process group is refused (<c>unsupported</c>) before anything starts.
+/// (/proc's exit_code of an unreaped zombie would need a parent that does not reap and a way to learn
+/// of the death without polling, which a POSIX shell lacks.)</item>
 /// </list>
 /// </remarks>
 internal static class RemoteScript
 {
     private const string Wrapper = """
         exec 3>&2 2>/dev/null
-        n=$1 d=$2 u=$3 o=$4 k=$5; shift 5
+        n=$1 d=$2 u=$3 o=$4 g=$5 w=$6 k=$7; shift 7
         r() { printf '%s %s\n' "$n" "$*" >&3; }
         eval "p=\${$((${k:-0}+1))}"
         case $p in
@@ -61,6 +75,13 @@ internal static class RemoteScript
           exit 127
         fi
         [ -z "$u" ] || umask "$u" || { r fail Umask 22; exit 127; }
+        if [ -r "$f" ]; then
+          i=$(dd if="$f" bs=256 count=1 2>/dev/null | { IFS= read -r l; case $l in '#!'*) l=${l#??}; l=${l#"${l%%[! 	]*}"}; printf %s "${l%%[ 	]*}" ;; esac; })
+          if [ -n "$i" ]; then
+            if [ ! -e "$i" ]; then r fail Exec 2 "the script's interpreter '$i' does not exist"; exit 127; fi
+            if [ -d "$i" ] || [ ! -x "$i" ]; then r fail Exec 13 "the script's interpreter '$i' is not an executable file"; exit 126; fi
+          fi
+        fi
         if [ -n "$k" ]; then
           case $e in *=*) r fail Exec 22 "env cannot start a program whose path holds '=': $e"; exit 126 ;; esac
           a='env -i'; i=1; while [ $i -le "$k" ]; do a="$a \"\${$i}\""; i=$((i+1)); done
@@ -69,7 +90,15 @@ internal static class RemoteScript
         else
           shift; set -- "$e" "$@"
         fi
-        setsid sh -c 'exec 2>&3 3>&-; printf "%s pid %s\n" "$1" "$$" >&2; printf "%s\n" "$1"; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"' sh "$n" "$o" "$@"
+        c='exec 2>&3 3>&-; printf "%s pid %s\n" "$1" "$$" >&2 && printf "%s\n" "$1" || exit 125; o=$2; shift 2; if [ "$o" = 1 ]; then exec "$@" 2>&1; fi; exec "$@"'
+        if command -v perl >/dev/null; then
+          exec perl -e '($n, $g) = splice @ARGV, 0, 2; $p = fork;
+            if (!defined $p) { $e = $! + 0; open R, ">&=3"; print R "$n fail Fork $e\n"; exit 126 }
+            if (!$p) { if ($g) { setpgrp 0, 0 } else { require POSIX; POSIX::setsid() } exec { $ARGV[0] } @ARGV; exit 127 }
+            waitpid $p, 0; open R, ">&=3"; print R "$n wait $?\n"' "$n" "$g" sh -c "$c" sh "$n" "$o" "$@"
+        fi
+        [ -z "$w" ] || { r unsupported "$w" "the remote host has no perl, which the wrapper needs to tell a death by signal from an exit and to start a process group"; exit 127; }
+        setsid sh -c "$c" sh "$n" "$o" "$@"
         r exit $?
         """;
 
@@ -85,6 +114,8 @@ internal static class RemoteScript
             plan.WorkingDirectory ?? "",
             plan.Umask is { } umask ? Convert.ToString(umask, 8).PadLeft(4, '0') : "",
             plan.MergesOutput ? "1" : "0",
+            plan.StartsNewProcessGroup && !plan.StartsNewSession ? "1" : "",
+            plan.ReturnsRawStatus ? nameof(CommandFeatures.RawStatus) : plan.StartsNewProcessGroup && !plan.StartsNewSession ? nameof(CommandFeatures.NewProcessGroup) : "",
             plan.InheritsEnvironment ? "" : plan.Environment.Count.ToString(CultureInfo.InvariantCulture),
         };
         if (!plan.InheritsEnvironment)

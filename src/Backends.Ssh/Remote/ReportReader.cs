@@ -47,7 +47,7 @@ internal sealed class ReportReader
     /// <summary>The start report: the command's pid, or the stage it failed at; null when ssh's stderr ended without one.</summary>
     public Task<RemoteStart> Started => _started.Task;
 
-    /// <summary>The command's status as the remote shell gives it (<c>$?</c>), or null when ssh's stderr ended without the end report.</summary>
+    /// <summary>The command's raw wait status as the wrapper reported it, or null when ssh's stderr ended without the end report.</summary>
     public Task<int?> Ended => _ended.Task;
 
     /// <summary>The end of what ssh wrote on stderr besides the reports (its own messages among them), for error messages.</summary>
@@ -141,8 +141,16 @@ internal sealed class ReportReader
                 && int.TryParse(words[2], NumberStyles.None, CultureInfo.InvariantCulture, out var errno):
                 _started.TrySetResult(new RemoteStart(0, stage, errno, words.Length > 3 ? words[3] : null));
                 break;
-            case "exit" when words.Length > 1 && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status):
-                _ended.TrySetResult(status);
+            case "unsupported" when words.Length > 1 && Enum.TryParse<CommandFeatures>(words[1], out var feature):
+                _started.TrySetResult(new RemoteStart(0, StartStage.None, 0, string.Join(' ', words[2..]), feature));
+                break;
+            // The shell's $?, where the host has no perl: an exit code, or 128 + N for a death by signal N.
+            case "exit" when words.Length > 1 && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status) && status <= 255:
+                _ended.TrySetResult(CommandResult.ExitStatus(status));
+                break;
+            // perl's $? after waitpid: the raw wait status, which tells the two apart.
+            case "wait" when words.Length > 1 && int.TryParse(words[1], NumberStyles.None, CultureInfo.InvariantCulture, out var raw) && raw <= 0xFFFF:
+                _ended.TrySetResult(raw);
                 break;
         }
     }
@@ -170,11 +178,14 @@ internal sealed class ReportReader
     }
 }
 
-/// <summary>What the wrapper reported of the start: the pid of the command, which leads its own session; or the stage that failed.</summary>
-internal readonly record struct RemoteStart(int Pid, StartStage FailedStage, int Errno, string? Detail)
+/// <summary>
+/// What the wrapper reported of the start: the pid of the command, which leads its own session or group; or
+/// the stage that failed; or a feature the run needs that the host lacks what it takes for.
+/// </summary>
+internal readonly record struct RemoteStart(int Pid, StartStage FailedStage, int Errno, string? Detail, CommandFeatures Unsupported = CommandFeatures.None)
 {
     /// <summary>No start report at all: ssh, or the remote shell, failed before the wrapper ran.</summary>
     public static RemoteStart None => new(0, StartStage.None, 0, null);
 
-    public bool Reported => Pid != 0 || FailedStage != StartStage.None;
+    public bool Reported => Pid != 0 || FailedStage != StartStage.None || Unsupported != CommandFeatures.None;
 }

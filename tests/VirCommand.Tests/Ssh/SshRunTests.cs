@@ -125,15 +125,91 @@ public sealed class SshRunTests : IAsyncLifetime
     }
 
     [SshFact]
-    public async Task The_remote_status_is_the_exit_code_and_a_death_by_signal_reads_as_the_shell_gives_it()
+    public async Task A_remote_death_by_signal_is_told_from_an_exit_with_the_same_number()
     {
         var exited = await Assert.ThrowsAsync<CommandExitException>(() => _runner.RunAsync(Command.New("sh").AddArgList("-c", "exit 3")).OrHang());
-        await using var sleeping = await _runner.StartAsync(Command.New("sleep").AddArg("1000").AllowNonZeroExit()).OrHang();
+        var exit137 = await _runner.RunAsync(Command.New("sh").AddArgList("-c", "exit 137").RawStatus()).OrHang();
+        var killed = await _runner.RunAsync(Command.New("sh").AddArgList("-c", "kill -9 $$").RawStatus()).OrHang();
+        await using var sleeping = await _runner.StartAsync(Command.New("sleep").AddArg("1000").RawStatus()).OrHang();
         Assert.True(await sleeping.SignalAsync(Signal.SIGTERM));
         var signalled = await sleeping.WaitAsync().OrHang();
 
         Assert.Equal(3, exited.Result.ExitCode);
-        Assert.Equal(128 + (int)Signal.SIGTERM, signalled.ExitCode);
+        Assert.Equal((137, null), (exit137.ExitCode, exit137.TerminatingSignal));
+        Assert.Equal((null, Signal.SIGKILL), (killed.ExitCode, killed.TerminatingSignal));
+        Assert.Equal((null, Signal.SIGTERM), (signalled.ExitCode, signalled.TerminatingSignal));
+    }
+
+    [SshFact]
+    public async Task A_new_process_group_is_led_by_the_command_inside_the_runs_remote_session()
+    {
+        var stat = Command.New("sh").AddArgList("-c", "echo $$; cut -d' ' -f5,6 /proc/$$/stat").SetOutputBuffer();
+
+        var group = (await _runner.RunAsync(stat.Clone().NewProcessGroup()).OrHang()).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var session = (await _runner.RunAsync(stat.Clone().NewSession()).OrHang()).StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // /proc/PID/stat's fields 5 and 6: the process group and the session.
+        var (pid, pgid, sid) = (group[0], group[1].Split(' ')[0], group[1].Split(' ')[1]);
+        Assert.Equal(pid, pgid);
+        Assert.NotEqual(pid, sid);
+        Assert.Equal(session[0] + " " + session[0], session[1]);
+    }
+
+    [SshFact]
+    public async Task A_group_stop_reaches_the_remote_group_of_a_NewProcessGroup_command()
+    {
+        var command = Command.New("sh").AddArgList("-c", "sleep 1000 & echo $$ $!; wait").NewProcessGroup().SetOutputPipe().RawStatus();
+        await using var running = await _runner.StartAsync(command).OrHang();
+        var pids = (await ReadLineAsync(running.StandardOutput!)).Split(' ').Select(int.Parse).ToArray();
+
+        Assert.True(await running.SignalAsync(Signal.SIGTERM, SignalTarget.ProcessGroup).OrHang());
+
+        Assert.Equal(Signal.SIGTERM, (await running.WaitAsync().OrHang()).TerminatingSignal);
+        foreach (var pid in pids)
+            Assert.True(await Processes.WaitGoneAsync(pid, HangGuard.Limit), $"the remote process {pid} still runs");
+    }
+
+    [SshFact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task A_script_whose_interpreter_cannot_run_fails_at_Exec_and_a_commands_own_127_is_an_exit()
+    {
+        using var dir = new TempDir();
+        var missing = Script(dir, "missing", "#!/nonexistent/interpreter\n");
+        var relative = Script(dir, "relative", "#! ./interpreter -x\necho unreachable\n");
+        File.WriteAllText(dir.File("interpreter"), "not executable");
+        var ownExit = Script(dir, "own-127", "#!/bin/sh\nexit 127\n");
+        var crlf = Script(dir, "crlf", "#!/bin/sh\r\necho unreachable\n");
+
+        var noInterpreter = await Assert.ThrowsAsync<CommandStartException>(() => _runner.RunAsync(Command.New(missing)).OrHang());
+        var denied = await Assert.ThrowsAsync<CommandStartException>(() => _runner.StartAsync(Command.New(relative).SetWorkingDirectory(dir.Path)).OrHang());
+        var carriageReturn = await Assert.ThrowsAsync<CommandStartException>(() => _runner.RunAsync(Command.New(crlf)).OrHang());
+        var exited = await _runner.RunAsync(Command.New(ownExit).AllowNonZeroExit()).OrHang();
+
+        Assert.Equal((StartStage.Exec, 2), (noInterpreter.Stage, noInterpreter.Errno));
+        Assert.Contains("/nonexistent/interpreter", noInterpreter.Message, StringComparison.Ordinal);
+        Assert.Equal((StartStage.Exec, 13), (denied.Stage, denied.Errno));
+        Assert.Equal((StartStage.Exec, 2), (carriageReturn.Stage, carriageReturn.Errno)); // "/bin/sh\r" is no file, for the kernel either
+        Assert.Equal(127, exited.ExitCode);
+    }
+
+    [SshFact]
+    public async Task A_host_without_perl_refuses_the_raw_status_and_a_process_group_at_the_start_and_reads_a_signal_as_128_plus_N()
+    {
+        await using var runner = new SshCommandRunner(SshServer.Instance.NoPerlOptions());
+        using var dir = new TempDir();
+        var marker = dir.File("ran");
+
+        // Its PATH has sh, not touch: the program must resolve, or the start fails before the check.
+        var touch = Command.New("sh").AddArgList("-c", ": >\"$0\"", marker);
+        var raw = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(touch.Clone().RawStatus()).OrHang());
+        var group = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.StartAsync(touch.Clone().NewProcessGroup()).OrHang());
+        var killed = await runner.RunAsync(Command.New("sh").AddArgList("-c", "kill -9 $$").AllowNonZeroExit()).OrHang();
+
+        Assert.Equal(CommandFeatures.RawStatus, raw.Feature);
+        Assert.Equal(CommandFeatures.NewProcessGroup, group.Feature);
+        Assert.Contains("no perl", raw.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(marker), "a refused command ran");
+        Assert.Equal((128 + 9, null), (killed.ExitCode, killed.TerminatingSignal));
     }
 
     [SshFact]
@@ -192,12 +268,12 @@ public sealed class SshRunTests : IAsyncLifetime
         await using var runner = new SshCommandRunner(options);
 
         var credentials = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(Command.New("true").SetUid(1)).OrHang());
-        var rawStatus = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.StartAsync(Command.New("true").RawStatus()).OrHang());
-        var group = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(Command.New("true").NewProcessGroup()).OrHang());
+        var handshake = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.StartAsync(Command.New("true").RequireHandshake()).OrHang());
+        var nice = await Assert.ThrowsAsync<CommandNotSupportedException>(() => runner.RunAsync(Command.New("true").SetNice(5)).OrHang());
 
         Assert.Equal(CommandFeatures.Credentials, credentials.Feature);
-        Assert.Equal(CommandFeatures.RawStatus, rawStatus.Feature);
-        Assert.Equal(CommandFeatures.NewProcessGroup, group.Feature);
+        Assert.Equal(CommandFeatures.Handshake, handshake.Feature);
+        Assert.Equal(CommandFeatures.Priority, nice.Feature);
     }
 
     [SshFact]
@@ -233,6 +309,40 @@ public sealed class SshRunTests : IAsyncLifetime
         Assert.Contains("Host key verification failed", error.Message, StringComparison.Ordinal);
     }
 
+    [SshFact]
+    public async Task A_start_stuck_in_the_remote_login_fails_at_the_start_timeout_and_the_command_never_runs_later()
+    {
+        using var dir = new TempDir();
+        var marker = dir.File("ran");
+        var options = SshServer.Instance.SlowLoginOptions();
+        // Shorter than the slow login, so the timeout, not the login, ends the start; long enough for the
+        // master's handshake (which no login delays) on a loaded machine.
+        options.StartTimeout = SshServer.SlowLogin / 2;
+        await using var runner = new SshCommandRunner(options);
+        var logins = File.Exists(SshServer.Instance.SlowLoginPids) ? File.ReadAllLines(SshServer.Instance.SlowLoginPids).Length : 0;
+
+        var error = await Assert.ThrowsAsync<SshConnectionException>(() => runner.RunAsync(Command.New("touch").AddArg(marker)).OrHang());
+
+        Assert.Contains("SshOptions.StartTimeout", error.Message, StringComparison.Ordinal);
+        Assert.Contains("remote login shell", error.Message, StringComparison.Ordinal);
+        Assert.Equal(options.Destination, error.Destination);
+        // The login goes on after the start was given up; once it is over, the command must not have run.
+        var pid = int.Parse(File.ReadAllLines(SshServer.Instance.SlowLoginPids)[logins], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(await Processes.WaitGoneAsync(pid, HangGuard.Limit), $"the slow login {pid} still runs");
+        Assert.False(File.Exists(marker), "the command ran after its start timed out");
+    }
+
+    [Fact]
+    public void Invalid_start_timeouts_are_refused()
+    {
+        foreach (var timeout in (TimeSpan[])[TimeSpan.Zero, TimeSpan.FromSeconds(-1), TimeSpan.FromDays(30)])
+        {
+            var error = Assert.Throws<ArgumentException>(() => new SshCommandRunner(new SshOptions { Host = "h", StartTimeout = timeout }));
+            Assert.Contains("StartTimeout", error.Message, StringComparison.Ordinal);
+        }
+        Assert.Empty(new SshOptions { Host = "h", StartTimeout = Timeout.InfiniteTimeSpan }.Validate());
+    }
+
     [Fact]
     public void Invalid_options_are_refused_naming_every_problem()
     {
@@ -244,6 +354,15 @@ public sealed class SshRunTests : IAsyncLifetime
 
         foreach (var part in (string[])["Host '-oProxyCommand=evil'", "User 'a@b'", "Port", "IdentityFile", "ControlPersist", "ControlMaster", "'NoValue'"])
             Assert.Contains(part, error.Message, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private static string Script(TempDir dir, string name, string content)
+    {
+        var path = dir.File(name);
+        File.WriteAllText(path, content);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        return path;
     }
 
     internal static int ClosedPort()

@@ -19,11 +19,13 @@ internal sealed class SshServer
     private readonly Process _sshd;
     private readonly string _directory;
 
-    private SshServer(Process sshd, string directory, int port)
+    private SshServer(Process sshd, string directory, int port, int slowLoginPort, int noPerlPort)
     {
+        NoPerlPort = noPerlPort;
         _sshd = sshd;
         _directory = directory;
         Port = port;
+        SlowLoginPort = slowLoginPort;
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
     }
 
@@ -34,6 +36,33 @@ internal sealed class SshServer
     public static SshServer Instance => Shared.Value.Server ?? throw new InvalidOperationException(Missing);
 
     public int Port { get; }
+
+    /// <summary>
+    /// A second port of the same server where every session's login takes <see cref="SlowLogin"/> before it
+    /// runs the command (a ForceCommand standing in for a login shell's startup files stuck on a lock), and
+    /// writes the pid of its shell to <see cref="SlowLoginPids"/> first.
+    /// </summary>
+    public int SlowLoginPort { get; }
+
+    /// <summary>
+    /// A third port of the same server whose sessions run with a PATH of a few tools and no perl (a
+    /// ForceCommand standing in for a host without perl, as a BusyBox system is).
+    /// </summary>
+    public int NoPerlPort { get; }
+
+    /// <summary>Options for <see cref="NoPerlPort"/>, as <see cref="DirectOptions"/> names the server.</summary>
+    public SshOptions NoPerlOptions()
+    {
+        var options = DirectOptions();
+        options.Port = NoPerlPort;
+        return options;
+    }
+
+    /// <summary>How long a login on <see cref="SlowLoginPort"/> takes before it runs the command.</summary>
+    public static TimeSpan SlowLogin => TimeSpan.FromSeconds(20);
+
+    /// <summary>The file each slow login appends its shell's pid to.</summary>
+    public string SlowLoginPids => Path.Combine(_directory, "slow-login.pids");
 
     /// <summary>The client configuration (host alias <c>vircommand-test</c>, the key, known_hosts): as a user's own ~/.ssh/config.</summary>
     public string ConfigFile => Path.Combine(_directory, "ssh_config");
@@ -56,6 +85,14 @@ internal sealed class SshServer
         ControlPersist = TimeSpan.FromSeconds(20),
     };
 
+    /// <summary>Options for <see cref="SlowLoginPort"/>, as <see cref="DirectOptions"/> names the server.</summary>
+    public SshOptions SlowLoginOptions()
+    {
+        var options = DirectOptions();
+        options.Port = SlowLoginPort;
+        return options;
+    }
+
     private static (SshServer?, string?) Start()
     {
         const string Sshd = "/usr/sbin/sshd";
@@ -74,10 +111,36 @@ internal sealed class SshServer
             Keygen(Path.Combine(directory, "user_key"));
             File.Copy(Path.Combine(directory, "user_key.pub"), Path.Combine(directory, "authorized_keys"));
             var port = FreePort();
+            var slowLoginPort = FreePort();
+            while (slowLoginPort == port)
+                slowLoginPort = FreePort();
+            var noPerlPort = FreePort();
+            while (noPerlPort == port || noPerlPort == slowLoginPort)
+                noPerlPort = FreePort();
+            var noPerlBin = Directory.CreateDirectory(Path.Combine(directory, "no-perl-bin")).FullName;
+            foreach (var tool in (string[])["sh", "setsid", "env", "dd", "kill", "sleep", "true", "cat"])
+            {
+                if (Which(tool) is { } path)
+                    File.CreateSymbolicLink(Path.Combine(noPerlBin, tool), path);
+            }
+            File.WriteAllText(Path.Combine(directory, "no-perl-login"), $"""
+                PATH={noPerlBin}; export PATH
+                exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
+
+                """);
+            // The original command runs through sh as the login shell would run it (it is one shell line).
+            File.WriteAllText(Path.Combine(directory, "slow-login"), $"""
+                echo $$ >>{directory}/slow-login.pids
+                sleep {(int)SlowLogin.TotalSeconds}
+                exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
+
+                """);
             var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(directory, "host_key.pub")).Split(' ')[..2]);
-            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n");
+            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n[127.0.0.1]:{slowLoginPort} {hostKey}\n[127.0.0.1]:{noPerlPort} {hostKey}\n");
             File.WriteAllText(Path.Combine(directory, "sshd_config"), $"""
                 ListenAddress 127.0.0.1:{port}
+                ListenAddress 127.0.0.1:{slowLoginPort}
+                ListenAddress 127.0.0.1:{noPerlPort}
                 HostKey {directory}/host_key
                 AuthorizedKeysFile {directory}/authorized_keys
                 PidFile none
@@ -92,6 +155,11 @@ internal sealed class SshServer
                 MaxStartups 100
                 UseDNS no
                 LogLevel ERROR
+
+                Match LocalPort {slowLoginPort}
+                  ForceCommand /bin/sh {directory}/slow-login
+                Match LocalPort {noPerlPort}
+                  ForceCommand /bin/sh {directory}/no-perl-login
 
                 """);
             File.WriteAllText(Path.Combine(directory, "ssh_config"), $"""
@@ -112,7 +180,7 @@ internal sealed class SshServer
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             })!;
-            var server = new SshServer(sshd, directory, port);
+            var server = new SshServer(sshd, directory, port, slowLoginPort, noPerlPort);
             if (!server.WaitListening())
             {
                 server.Stop();
