@@ -76,6 +76,15 @@
  * cgroup takes clone3 with the same flags (spawn_into_cgroup).  A daemon with
  * a handshake stays on the fork path: its intermediate must exit before the
  * release (callers wait for it), which a vfork chain cannot do.
+ * Known limit (found in review, not fixed): while a parked child waits, its
+ * thread sleeps in the kernel's vfork wait, which only a fatal signal
+ * interrupts, with every signal blocked.  glibc's set*id wrappers (setuid,
+ * setegid, setgroups...) signal every thread of the process (SIGSETXID) and
+ * wait until each has run the handler, so such a call from any thread of
+ * this process blocks until every parked child has exec'd or exited; a
+ * caller that makes one before releasing its child deadlocks.  The fork
+ * path did not have this; unblocking the signal would not help (the vfork
+ * wait ignores it).
  *
  * A cgroup (SetCgroup) takes clone3 instead, with CLONE_INTO_CGROUP and the
  * same flags as either path (spawn_into_cgroup): the child is born in it.

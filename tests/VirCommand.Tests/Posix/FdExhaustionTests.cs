@@ -71,4 +71,57 @@ public sealed partial class FdExhaustionTests(Xunit.Abstractions.ITestOutputHelp
         Assert.True(after - baseline < 10, $"fd exhaustion left {after - baseline} more fds open ({baseline} -> {after}); outcomes: {string.Join(", ", outcomes)}");
         Assert.Subset(children, ProcessInspector.Children());
     }
+
+    [Fact]
+    public async Task Running_out_of_fds_at_every_step_of_a_handshake_start_fails_cleanly_and_leaks_nothing()
+    {
+        // The parked handshake (vc_parked_*): its pipes, its clone's pidfd, then the run's own fds.
+        Command Make() => Probe.Command("--quiet").SetInputBuffer("in").SetOutputBuffer().SetErrorBuffer().RequireHandshake();
+        await (await _runner.StartAsync(Make()).OrHang()).DisposeAsync(); // warm up
+        var children = ProcessInspector.Children();
+        var baseline = ProcessInspector.BaselineFdCount();
+        var open = ProcessInspector.OpenFds();
+        Assert.Equal(0, LibC.GetRLimit(LibC.RLIMIT_NOFILE, out var original));
+        var outcomes = new List<string>();
+        var after = 0;
+
+        await ProcessInspector.WithoutGarbageCollection(async () =>
+        {
+            var firstFree = Enumerable.Range(0, open.Max + 2).First(n => !open.Contains(n));
+            for (var limit = firstFree; limit < open.Max + 20 && !outcomes.Any(o => o.EndsWith("ok", StringComparison.Ordinal)); limit++)
+            {
+                Task<IRunningCommand> start;
+                Assert.Equal(0, LibC.SetRLimit(LibC.RLIMIT_NOFILE, new LibC.RLimit { Current = (ulong)limit, Maximum = original.Maximum }));
+                try
+                {
+                    start = _runner.StartAsync(Make()); // the spawn, up to the child's handshake, is synchronous
+                }
+                finally
+                {
+                    Assert.Equal(0, LibC.SetRLimit(LibC.RLIMIT_NOFILE, original));
+                }
+                try
+                {
+                    await using var running = await start.OrHang();
+                    await running.WaitForHandshakeAsync().OrHang();
+                    await running.NotifyHandshakeAsync().OrHang();
+                    var result = await running.WaitAsync().OrHang();
+                    Assert.Equal(Probe.StdoutBlock("in"), result.StandardOutput);
+                    outcomes.Add($"{limit}: ok");
+                }
+                catch (CommandStartException e)
+                {
+                    outcomes.Add($"{limit}: {e.Stage}/{e.Errno}");
+                    Assert.True(e.Errno == EMFILE, $"limit {limit}: {e.Message}");
+                    Assert.Contains(e.Stage, new[] { StartStage.Pipe, StartStage.Fork });
+                }
+            }
+            after = ProcessInspector.OpenFdCount();
+        });
+
+        output.WriteLine($"outcomes by fd limit: {string.Join(", ", outcomes)}; fds {baseline} -> {after}");
+        Assert.Contains(outcomes, o => o.EndsWith("ok", StringComparison.Ordinal));
+        Assert.True(after - baseline < 10, $"fd exhaustion left {after - baseline} more fds open ({baseline} -> {after}); outcomes: {string.Join(", ", outcomes)}");
+        Assert.Subset(children, ProcessInspector.Children());
+    }
 }
