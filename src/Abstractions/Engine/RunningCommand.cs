@@ -193,6 +193,9 @@ internal sealed class RunningCommand : IRunningCommand
                 HandshakeState.Pending => throw new InvalidOperationException("Call WaitForHandshakeAsync before releasing the handshake."),
                 HandshakeState.Released => throw new InvalidOperationException("The handshake was already released; it can be released once."),
                 HandshakeState.Abandoned => throw new ObjectDisposedException(nameof(IRunningCommand), "The running command was disposed: its child left the handshake without exec."),
+                // Before the release, not after: a release that completes at once would make WaitAsync
+                // ignore the token, and the child would exec although the caller cancelled.
+                _ when cancellationToken.IsCancellationRequested => throw new OperationCanceledException(cancellationToken),
                 _ => HandshakeState.Released,
             };
         }
