@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using VirCommand.Backends.Managed.Io;
 using VirCommand.Backends.Ssh.Remote;
 
@@ -15,10 +14,7 @@ namespace VirCommand.Backends.Ssh;
 /// The status is the raw wait status perl's <c>waitpid</c> gave the wrapper, or on a host without perl the
 /// remote shell's <c>$?</c>, an exit code (128 + N for a death by signal N). ssh's stderr
 /// ending without the report is a lost connection (<see cref="SshConnectionException"/>), or the end of a
-/// command this run killed with SIGKILL. A SIGKILL that cannot be delivered (its kill session fails, or
-/// does not end within <see cref="SshOptions.StartTimeout"/>) gives the run up: its client is stopped, which
-/// through the proxy closes the channel and the local pipes, and the run ends with
-/// <see cref="SshConnectionException"/> saying so.
+/// command this run killed with SIGKILL.
 /// </remarks>
 internal sealed class SshChild : IChildProcess
 {
@@ -28,18 +24,14 @@ internal sealed class SshChild : IChildProcess
     private readonly RunPlan _plan;
     private readonly SshConnection _connection;
     private readonly string _destination;
-    private readonly TimeSpan _killDeadline;
     private readonly Lock _signalOrder = new();
     private Task _lastSignal = Task.CompletedTask;
     private volatile bool _killed;
     private bool _reported;
-    private string? _undelivered;
     private ChildStreams? _streams;
 
-    public SshChild(Process ssh, ReportReader reports, string nonce, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime,
-        TimeSpan killDeadline)
+    public SshChild(Process ssh, ReportReader reports, string nonce, int pid, RunPlan plan, SshConnection connection, string destination, DateTimeOffset startTime)
     {
-        _killDeadline = killDeadline;
         _ssh = ssh;
         _nonce = nonce;
         _reports = reports;
@@ -91,12 +83,8 @@ internal sealed class SshChild : IChildProcess
     /// <remarks>
     /// Sent over the master without waiting for it: the engine calls this under its stop lock. Each kill is a
     /// session of its own, and two started at once may reach the host in either order, so each waits for the
-    /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A kill session gets the
-    /// start timeout (its remote login shell runs the startup files as a run's does), then its client is
-    /// stopped. A SIGKILL that does not reach the host gives the run up (<see cref="GiveUp"/>): at once when
-    /// its session failed in ssh or the login or did not end in time; when <c>kill</c> itself failed (exit 1:
-    /// most likely the command had just ended, and its end report is on its way), once the start timeout
-    /// has passed without that report. Nothing is sent once the wrapper reported
+    /// one before it (SIGHUP then SIGTERM must not arrive as SIGTERM then SIGHUP). A SIGKILL that cannot reach
+    /// the host closes the local client too, so that the run ends. Nothing is sent once the wrapper reported
     /// the end, not even a kill that was waiting its turn (the pid may be another's by then); the exit waits
     /// for those already under way.
     /// </remarks>
@@ -118,52 +106,16 @@ internal sealed class SshChild : IChildProcess
                         return Task.CompletedTask;
                 }
                 var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _connection.Fire(kill, _killDeadline, status =>
+                _connection.Fire(kill, status =>
                 {
                     if (status != 0 && signal == VirCommand.Signal.SIGKILL)
-                    {
-                        var why = status is { } code
-                            ? string.Create(CultureInfo.InvariantCulture, $"its kill session failed (ssh exited with {code})")
-                            : $"its kill session did not end within the start timeout ({_killDeadline}, SshOptions.StartTimeout) and was stopped, so the kill may still reach the host later";
-                        if (status == 1)
-                            _ = GiveUpUnlessEndedAsync(why);
-                        else
-                            GiveUp(why);
-                    }
+                        CloseClient();
                     sent.SetResult();
                 });
                 return sent.Task;
             }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
         }
         return true;
-    }
-
-    private async Task GiveUpUnlessEndedAsync(string why)
-    {
-        try
-        {
-            await _reports.Ended.WaitAsync(_killDeadline).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            GiveUp(why);
-        }
-    }
-
-    /// <summary>
-    /// Stops waiting for a command this run could not kill: its client goes, and with it (a proxy client
-    /// holds the run's stdio, the master does not) the channel and the local pipes, so the reads end now and
-    /// the run ends with <see cref="SshConnectionException"/>. The command may still run on the host.
-    /// </summary>
-    private void GiveUp(string why)
-    {
-        lock (_signalOrder)
-        {
-            if (_reported)
-                return;
-            _undelivered ??= why;
-        }
-        CloseClient();
     }
 
     public void StopReading()
@@ -223,15 +175,7 @@ internal sealed class SshChild : IChildProcess
         if (await _reports.Ended.ConfigureAwait(false) is { } status)
             return status;
         await _ssh.WaitForExitAsync().ConfigureAwait(false);
-        string? undelivered;
-        lock (_signalOrder)
-            undelivered = _undelivered;
-        if (undelivered is not null)
-        {
-            throw new SshConnectionException(_plan.CommandLine, _destination,
-                $"the SIGKILL for the remote command {Pid} could not be delivered: {undelivered}. The run was given up (its ssh client stopped, its channel closed); the command may still run on the host. {_reports.Tail}".Trim());
-        }
-        // The channel ended without the end report after this run delivered a SIGKILL: the kill is all there is to tell.
+        // The client was closed after this run's SIGKILL could not be sent (or the channel went with it): the kill is all there is to tell.
         if (_killed)
             return CommandResult.SignalStatus(VirCommand.Signal.SIGKILL);
         throw new SshConnectionException(_plan.CommandLine, _destination,

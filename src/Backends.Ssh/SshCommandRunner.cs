@@ -165,7 +165,7 @@ public sealed class SshCommandRunner : CommandRunnerBase
             throw;
         }
         if (start.Pid != 0)
-            return new SshChild(ssh, reports, nonce, start.Pid, plan, _connection, Ssh.Destination, startTime, timeout);
+            return new SshChild(ssh, reports, nonce, start.Pid, plan, _connection, Ssh.Destination, startTime);
 
         // Nothing runs: the wrapper stopped before the command, or ssh or the remote shell failed before the wrapper.
         ssh.StandardInput.Close();

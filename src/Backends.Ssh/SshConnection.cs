@@ -11,13 +11,6 @@ namespace VirCommand.Backends.Ssh;
 /// again by the next run.
 /// </summary>
 /// <remarks>
-/// Each client is a multiplexing proxy (<c>-O proxy</c>): it speaks the channel protocol over the master's
-/// socket and keeps its stdio to itself. A plain mux client passes its stdin, stdout and stderr to the master
-/// instead, and then stopping the client ends nothing: the master holds the run's local pipe ends until sshd
-/// closes the channel, when the remote command exits. Through a proxy, stopping the client closes the
-/// channel and the pipes (end-of-file here at once), whatever the remote side does.
-/// </remarks>
-/// <remarks>
 /// Lifecycle: made with the runner; <see cref="EnsureMaster"/> before each run; <see cref="Dispose"/> asks
 /// the master to exit and removes the directory. A master left behind by a process that died exits by
 /// itself once <see cref="SshOptions.ControlPersist"/> has passed without a run.
@@ -47,7 +40,7 @@ internal sealed class SshConnection : IDisposable
         "-T", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ControlPath=" + ControlPath,
         .. master
             ? (string[])["-M", "-N", "-f", "-n", "-o", string.Create(CultureInfo.InvariantCulture, $"ControlPersist={(int)_options.ControlPersist.TotalSeconds}s"), "-E", MasterLog]
-            : ["-o", "ControlMaster=no", "-O", "proxy"],
+            : ["-o", "ControlMaster=no"],
         .. Destination(),
     ];
 
@@ -100,12 +93,7 @@ internal sealed class SshConnection : IDisposable
         lock (_lock)
         {
             if (File.Exists(ControlPath))
-            {
-                if (MasterListens())
-                    return;
-                // A master that was killed leaves its socket behind; a proxy client cannot fall back to a connection of its own.
-                File.Delete(ControlPath);
-            }
+                return;
             var log = MasterLog;
             File.Delete(log);
             // The background master keeps the redirected streams as long as it lives; nobody reads them: it logs to its file.
@@ -127,27 +115,8 @@ internal sealed class SshConnection : IDisposable
         }
     }
 
-    /// <summary>True when something accepts connections on the master's socket.</summary>
-    private bool MasterListens()
-    {
-        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
-        try
-        {
-            socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(ControlPath));
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// Runs a short remote command over the master without waiting for it; <paramref name="ended"/> gets ssh's
-    /// exit status, or null when it did not end within <paramref name="deadline"/>: its client was stopped
-    /// then (which closes its channel) and reaped.
-    /// </summary>
-    public void Fire(string remoteCommand, TimeSpan deadline, Action<int?> ended)
+    /// <summary>Runs a short remote command over the master without waiting for it; <paramref name="ended"/> gets ssh's exit status.</summary>
+    public void Fire(string remoteCommand, Action<int>? ended = null)
     {
         Process ssh;
         try
@@ -156,39 +125,16 @@ internal sealed class SshConnection : IDisposable
         }
         catch (System.ComponentModel.Win32Exception)
         {
-            ended(255);
+            ended?.Invoke(255);
             return;
         }
         ssh.StandardInput.Close();
-        _ = WaitAsync();
-
-        async Task WaitAsync()
+        _ = ssh.WaitForExitAsync().ContinueWith(_ =>
         {
-            int? status;
-            using (var timeout = deadline == Timeout.InfiniteTimeSpan ? new CancellationTokenSource() : new CancellationTokenSource(deadline))
-            {
-                try
-                {
-                    await ssh.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-                    status = ssh.ExitCode;
-                }
-                catch (OperationCanceledException)
-                {
-                    try
-                    {
-                        ssh.Kill();
-                    }
-                    catch (InvalidOperationException)
-                    {
-                        // Exited meanwhile.
-                    }
-                    await ssh.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                    status = null;
-                }
-            }
+            var status = ssh.ExitCode;
             ssh.Dispose();
-            ended(status);
-        }
+            ended?.Invoke(status);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Starts the ssh client, turning a client that cannot be started into the connection's failure.</summary>

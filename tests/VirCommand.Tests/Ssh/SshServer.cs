@@ -19,9 +19,8 @@ internal sealed class SshServer
     private readonly Process _sshd;
     private readonly string _directory;
 
-    private SshServer(Process sshd, string directory, int port, int slowLoginPort, int noPerlPort, int slowKillPort)
+    private SshServer(Process sshd, string directory, int port, int slowLoginPort, int noPerlPort)
     {
-        SlowKillPort = slowKillPort;
         NoPerlPort = noPerlPort;
         _sshd = sshd;
         _directory = directory;
@@ -50,24 +49,6 @@ internal sealed class SshServer
     /// ForceCommand standing in for a host without perl, as a BusyBox system is).
     /// </summary>
     public int NoPerlPort { get; }
-
-    /// <summary>
-    /// A fourth port of the same server where a run's session is as usual but every kill session (a remote
-    /// command that starts with <c>exec kill </c>) hangs for <see cref="SlowKill"/> in its login and then
-    /// exits with 1 without killing anything (a login shell's startup files stuck on a lock, for the kills only).
-    /// </summary>
-    public int SlowKillPort { get; }
-
-    /// <summary>How long a kill session on <see cref="SlowKillPort"/> hangs.</summary>
-    public static TimeSpan SlowKill => TimeSpan.FromSeconds(120);
-
-    /// <summary>Options for <see cref="SlowKillPort"/>, as <see cref="DirectOptions"/> names the server.</summary>
-    public SshOptions SlowKillOptions()
-    {
-        var options = DirectOptions();
-        options.Port = SlowKillPort;
-        return options;
-    }
 
     /// <summary>Options for <see cref="NoPerlPort"/>, as <see cref="DirectOptions"/> names the server.</summary>
     public SshOptions NoPerlOptions()
@@ -136,9 +117,6 @@ internal sealed class SshServer
             var noPerlPort = FreePort();
             while (noPerlPort == port || noPerlPort == slowLoginPort)
                 noPerlPort = FreePort();
-            var slowKillPort = FreePort();
-            while (slowKillPort == port || slowKillPort == slowLoginPort || slowKillPort == noPerlPort)
-                slowKillPort = FreePort();
             var noPerlBin = Directory.CreateDirectory(Path.Combine(directory, "no-perl-bin")).FullName;
             foreach (var tool in (string[])["sh", "setsid", "env", "dd", "kill", "sleep", "true", "cat"])
             {
@@ -157,20 +135,12 @@ internal sealed class SshServer
                 exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
 
                 """);
-            File.WriteAllText(Path.Combine(directory, "slow-kill"), $"""
-                case "$SSH_ORIGINAL_COMMAND" in
-                "exec kill "*) sleep {(int)SlowKill.TotalSeconds}; exit 1 ;;
-                esac
-                exec /bin/sh -c "$SSH_ORIGINAL_COMMAND"
-
-                """);
             var hostKey = string.Join(' ', File.ReadAllText(Path.Combine(directory, "host_key.pub")).Split(' ')[..2]);
-            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n[127.0.0.1]:{slowLoginPort} {hostKey}\n[127.0.0.1]:{noPerlPort} {hostKey}\n[127.0.0.1]:{slowKillPort} {hostKey}\n");
+            File.WriteAllText(Path.Combine(directory, "known_hosts"), $"[127.0.0.1]:{port} {hostKey}\n[127.0.0.1]:{slowLoginPort} {hostKey}\n[127.0.0.1]:{noPerlPort} {hostKey}\n");
             File.WriteAllText(Path.Combine(directory, "sshd_config"), $"""
                 ListenAddress 127.0.0.1:{port}
                 ListenAddress 127.0.0.1:{slowLoginPort}
                 ListenAddress 127.0.0.1:{noPerlPort}
-                ListenAddress 127.0.0.1:{slowKillPort}
                 HostKey {directory}/host_key
                 AuthorizedKeysFile {directory}/authorized_keys
                 PidFile none
@@ -190,8 +160,6 @@ internal sealed class SshServer
                   ForceCommand /bin/sh {directory}/slow-login
                 Match LocalPort {noPerlPort}
                   ForceCommand /bin/sh {directory}/no-perl-login
-                Match LocalPort {slowKillPort}
-                  ForceCommand /bin/sh {directory}/slow-kill
 
                 """);
             File.WriteAllText(Path.Combine(directory, "ssh_config"), $"""
@@ -212,7 +180,7 @@ internal sealed class SshServer
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
             })!;
-            var server = new SshServer(sshd, directory, port, slowLoginPort, noPerlPort, slowKillPort);
+            var server = new SshServer(sshd, directory, port, slowLoginPort, noPerlPort);
             if (!server.WaitListening())
             {
                 server.Stop();
